@@ -1,0 +1,39 @@
+"""Sign-in policy and the role matrix.
+
+One-time codes follow NIST SP 800-63B §5.1.3 (out-of-band authenticators) and §5.2.2 (rate limiting):
+a short-lived random secret, a bounded number of tries, throttled re-sends. PC-Covid's most common
+complaint in its first weeks was codes that did not arrive, so a re-send is allowed after one minute.
+"""
+
+import datetime as dt
+
+from pccovid.rules.services import RuleDefault
+
+OTP_RULES = RuleDefault(
+    domain="accounts.otp",
+    version="2021.1",
+    effective_from=dt.date(2021, 9, 1),
+    source="NIST SP 800-63B §5.1.3.1, §5.2.2 (pccovid security policy)",
+    values={
+        "digits": 6,
+        "valid_seconds": 300,
+        "max_attempts": 5,
+        "resend_after_seconds": 60,
+        "max_codes_per_hour": 5,
+    },
+)
+
+RULESETS = [OTP_RULES]
+
+# Which actions each official role may take on personal data inside its jurisdiction.
+# Checkpoint officers read a person only through a scanned QR (a later issue); system administrators
+# manage accounts, never personal data.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "health_worker": frozenset({"person.search", "person.view"}),
+    "tracer": frozenset({"person.search", "person.view"}),
+    "commune_official": frozenset({"person.search", "person.view"}),
+    "province_official": frozenset({"person.search", "person.view"}),
+    "checkpoint_officer": frozenset(),
+    "data_engineer": frozenset({"person.search", "person.view"}),
+    "system_admin": frozenset(),
+}
