@@ -1,0 +1,88 @@
+"""Reads of people. Officials read only through `person_search` / `person_get`, which restrict to the
+acting assignment's jurisdiction and write the audit trail; a person out of reach is "not found"."""
+
+from django.db.models import Q, QuerySet
+
+from pccovid.audit import services as audit_services
+from pccovid.core.errors import ApplicationError, NotFound
+from pccovid.core.text import fold
+from pccovid.identity import validators
+from pccovid.identity.models import IdentifierKind, Person, PersonIdentifier
+
+SEARCH_FIELDS = ["full_name", "birth_date", "sex", "residence_unit"]
+DETAIL_FIELDS = [*SEARCH_FIELDS, "identifiers", "household", "address_line"]
+SEARCH_LIMIT = 50
+
+
+def _with_relations(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("residence_unit", "household").prefetch_related("identifiers")
+
+
+def person_by_national_id(*, national_id: str) -> Person | None:
+    digits = "".join(ch for ch in national_id if ch.isdigit())
+    row = (PersonIdentifier.objects.filter(kind__in=[IdentifierKind.CCCD, IdentifierKind.CMND], value=digits)
+           .select_related("person").first())
+    return row.person if row else None
+
+
+def person_has_phone(*, person: Person, phone: str) -> bool:
+    return person.identifiers.filter(kind=IdentifierKind.PHONE, value=phone).exists()
+
+
+def person_unclaimed_for_phone(*, phone: str) -> Person | None:
+    """The one person this phone belongs to and who has no account yet; None when shared or unknown."""
+    candidates = list(Person.objects.filter(identifiers__kind=IdentifierKind.PHONE, identifiers__value=phone,
+                                            account__isnull=True)[:2])
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def person_own(*, user) -> Person | None:
+    """The signed-in citizen's own record (no audit: a person reading themself)."""
+    if not user.is_authenticated or user.person_id is None:
+        return None
+    return _with_relations(Person.objects.filter(pk=user.person_id)).first()
+
+
+def household_members(*, person: Person) -> list[Person]:
+    if person.household_id is None:
+        return [person]
+    return list(_with_relations(Person.objects.filter(household_id=person.household_id)).order_by("birth_date"))
+
+
+def _search_filter(query: str) -> Q:
+    text = query.strip()
+    if not text:
+        raise ApplicationError("Type a name, an ID number or a phone number.", code="empty_query", field="q")
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    if digits and len(digits) >= 9 and len(digits) >= len(text.replace(" ", "")) - 1:
+        values = {digits.lstrip("+")}
+        try:
+            values.add(validators.normalise_phone(text))
+        except validators.IdentityError:
+            pass
+        return Q(pk__in=PersonIdentifier.objects.filter(value__in=values).values("person_id"))
+    key = fold(text)
+    if len(key) < 3:
+        raise ApplicationError("Type at least 3 letters of the name.", code="query_too_short", field="q")
+    return Q(name_key__contains=key)
+
+
+def person_search(*, assignment, query: str, purpose: str) -> list[Person]:
+    """People in the official's reach matching a name, ID number or phone; each one shown is audited."""
+    audit_services.purpose_check(purpose)
+    found = list(_with_relations(Person.objects.restrict_to(assignment, "person.search")
+                                 .filter(_search_filter(query))).order_by("name_key", "pk")[:SEARCH_LIMIT])
+    audit_services.personal_data_reads_record(assignment=assignment, persons=found, fields=SEARCH_FIELDS,
+                                              purpose=purpose)
+    return found
+
+
+def person_get(*, assignment, qid: str, purpose: str) -> Person:
+    """One person's record for an official: audited when shown, "not found" when out of reach."""
+    audit_services.purpose_check(purpose)
+    person = _with_relations(Person.objects.restrict_to(assignment, "person.view").filter(qid=qid)).first()
+    if person is None:
+        raise NotFound()
+    audit_services.personal_data_reads_record(assignment=assignment, persons=[person], fields=DETAIL_FIELDS,
+                                              purpose=purpose)
+    return person
