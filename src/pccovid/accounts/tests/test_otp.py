@@ -84,7 +84,7 @@ def test_a_landline_cannot_receive_codes(db):
 
 
 def test_shared_family_phone_links_by_id_number(tree, sms_outbox):
-    from pccovid.conftest import make_person
+    from pccovid.testing import make_person
 
     parent = make_person(tree["ben_thanh"])
     child = make_person(tree["ben_thanh"], name="Nguyễn Bảo Anh", cccd="079312000777", sex="F",

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from pccovid.conftest import make_person
+from pccovid.testing import make_person
 from pccovid.identity import services
 from pccovid.identity.models import IdentifierKind, Person
 from pccovid.identity.validators import IdentityError

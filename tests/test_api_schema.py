@@ -1,0 +1,37 @@
+"""Property-based run over the whole OpenAPI schema: no 5xx, every response as the schema says.
+
+The caller is an official (commune role, in the demo tree) whose account is also linked to a person, with a
+device token, so both the citizen and the official endpoints are exercised past authentication.
+"""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from pccovid.accounts import services as account_services
+from pccovid.testing import make_person
+
+
+@pytest.fixture
+def api_schema(db):
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def bearer(tree):
+    person = make_person(tree["ben_thanh"])
+    user = account_services.official_create(username="fuzz", password="pw-123456", role="commune_official",
+                                            unit=tree["ben_thanh"])
+    user.person = person
+    user.save()
+    return {"Authorization": f"Bearer {account_services.api_token_create(user=user, name='schemathesis')}"}
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_endpoint_answers_within_its_schema(case, bearer):
+    case.call_and_validate(headers=bearer)
