@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# Translations compile with Babel (pure Python), so no system gettext is needed.
+MO := $(patsubst %.po,%.mo,$(wildcard src/pccovid/locale/*/LC_MESSAGES/django.po))
+
 .PHONY: run test lint bench install clean
 
 $(STAMP): pyproject.toml
@@ -12,21 +15,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -q -i $< -o $@
 
-run: $(STAMP)
+install: $(STAMP) $(MO)
+
+run: install
 	$(BIN)/pccovid migrate --noinput
 	$(BIN)/pccovid seed_demo --if-empty
 	$(BIN)/pccovid runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: install
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-bench: $(STAMP)
+bench: install
 	$(BIN)/python benchmarks/run.py
 
 clean:
