@@ -1,8 +1,10 @@
 from django.utils.translation import gettext as _
 
+from pccovid.accounts import rules
 from pccovid.accounts.models import AccessGrant, RoleAssignment, User
 from pccovid.core import clock
 from pccovid.core.errors import ApplicationError, Forbidden
+from pccovid.rules import services as rule_services
 
 
 def assignments_of(*, user: User):
@@ -30,3 +32,8 @@ def access_grant_reason(*, person_id: int, unit_path: str) -> str | None:
     grant = (AccessGrant.objects.filter(person_id=person_id, unit__path__startswith=unit_path,
                                         expires_at__gt=clock.now()).order_by("-granted_at").first())
     return grant.reason if grant else None
+
+
+def otp_policy() -> dict:
+    """The one-time-code rule set in force today (digits, validity, tries, re-send limits)."""
+    return rule_services.current(rules.OTP_RULES.domain).values

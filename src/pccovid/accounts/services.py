@@ -7,27 +7,22 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from pccovid.accounts import rules, sms
+from pccovid.accounts import selectors, sms
 from pccovid.accounts.models import ApiToken, OneTimeCode, RoleAssignment, User
 from pccovid.core import clock
 from pccovid.core.errors import ApplicationError, NotFound, TooManyRequests
 from pccovid.identity import selectors as identity_selectors
 from pccovid.identity.validators import normalise_phone
-from pccovid.rules import services as rule_services
 
 
 class SignInError(ApplicationError):
     code = "sign_in_failed"
 
 
-def _otp_rules() -> dict:
-    return rule_services.current(rules.OTP_RULES.domain).values
-
-
 def otp_request(*, phone: str) -> int:
     """Send a sign-in code to `phone`. Returns the seconds it stays valid."""
     phone = normalise_phone(phone, mobile_only=True)
-    policy = _otp_rules()
+    policy = selectors.otp_policy()
     now = clock.now()
     recent = OneTimeCode.objects.filter(phone=phone, created_at__gt=now - dt.timedelta(hours=1))
     if recent.count() >= policy["max_codes_per_hour"]:
@@ -48,7 +43,7 @@ def otp_request(*, phone: str) -> int:
 def otp_verify(*, phone: str, code: str) -> User:
     """Check a code; on success return the citizen's account (created and linked on first sign-in)."""
     phone = normalise_phone(phone, mobile_only=True)
-    policy = _otp_rules()
+    policy = selectors.otp_policy()
     now = clock.now()
     pending = OneTimeCode.objects.filter(phone=phone, consumed_at__isnull=True).order_by("-created_at").first()
     if pending is None or pending.expires_at <= now:

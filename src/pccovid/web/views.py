@@ -55,7 +55,8 @@ def citizen_code(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.pop("otp_phone", None)
             return redirect(CITIZEN_HOME)
-    return render(request, "web/citizen_code.html", {"form": form, "phone": phone})
+    minutes = account_selectors.otp_policy()["valid_seconds"] // 60
+    return render(request, "web/citizen_code.html", {"form": form, "phone": phone, "minutes": minutes})
 
 
 def citizen_required(view):
