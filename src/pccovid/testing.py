@@ -76,3 +76,12 @@ def sms_outbox(settings, tmp_path):
             return next(word.rstrip(".") for word in text.split() if word.rstrip(".").isdigit())
 
     return Outbox()
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service-level tests read messages in English; pages still follow the request's language (vi default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -27,9 +27,10 @@ def acting_assignment(*, user: User, assignment_id: int | None = None) -> RoleAs
     raise Forbidden(_("That role assignment is not yours."), code="not_your_assignment", field="assignment")
 
 
-def access_grant_reason(*, person_id: int, unit_path: str) -> str | None:
-    """The reason of an unexpired grant that puts the person inside `unit_path`, if any."""
-    grant = (AccessGrant.objects.filter(person_id=person_id, unit__path__startswith=unit_path,
+def access_grant_reason(*, person_id: int, unit) -> str | None:
+    """The reason of an unexpired grant that puts the person inside `unit`, if any."""
+    grant = (AccessGrant.objects.filter(person_id=person_id, unit__edition=unit.edition,
+                                        unit__path__startswith=unit.path,
                                         expires_at__gt=clock.now()).order_by("-granted_at").first())
     return grant.reason if grant else None
 

@@ -16,9 +16,10 @@ def purpose_check(purpose: str) -> str:
 
 
 def _reach_reason(person, assignment) -> str:
-    if person.residence_unit.path.startswith(assignment.unit.path):
-        return f"residence in {assignment.unit.name}"
-    reason = account_selectors.access_grant_reason(person_id=person.pk, unit_path=assignment.unit.path)
+    unit = assignment.unit
+    if person.residence_unit.edition == unit.edition and person.residence_unit.path.startswith(unit.path):
+        return f"residence in {unit.name}"
+    reason = account_selectors.access_grant_reason(person_id=person.pk, unit=unit)
     return reason or "unknown"
 
 

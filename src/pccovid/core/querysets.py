@@ -21,12 +21,16 @@ class JurisdictionQuerySet(models.QuerySet):
     def restrict_to(self, assignment, action: str = "view") -> "JurisdictionQuerySet":
         if assignment is None or not assignment.allows(action):
             return self.none()
-        unit_path = assignment.unit.path
+        unit = assignment.unit
         access_grant = apps.get_model("accounts", "AccessGrant")
         granted = access_grant.objects.filter(
             person_id=OuterRef(f"{self.person_lookup}_id" if self.person_lookup else "pk"),
-            unit__path__startswith=unit_path,
+            unit__edition=unit.edition,
+            unit__path__startswith=unit.path,
             expires_at__gt=clock.now(),
         )
-        lives_inside = Q(**{self._person_path("residence_unit__path__startswith"): unit_path})
+        lives_inside = Q(**{
+            self._person_path("residence_unit__edition"): unit.edition,
+            self._person_path("residence_unit__path__startswith"): unit.path,
+        })
         return self.filter(lives_inside | Exists(granted))

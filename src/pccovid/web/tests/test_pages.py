@@ -71,3 +71,13 @@ def test_official_signs_in_with_password(client, official):
 def test_language_switch_to_english(client, db):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert 'lang="en"' in client.get("/").content.decode()
+
+
+def test_vietnamese_is_the_default_language(client, db):
+    page = client.get("/").content.decode()
+    assert 'lang="vi"' in page and "Đăng nhập bằng số điện thoại" in page
+
+
+def test_errors_on_pages_speak_vietnamese_by_default(client, db):
+    page = client.post("/login/", {"phone": "12345"}).content.decode()
+    assert "không phải số điện thoại Việt Nam" in page
