@@ -42,7 +42,24 @@ class DeviceTokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class PccovidAPI(NinjaAPI):
+    """Documents the one error body (`ErrorOut`) as the 4XX answer of every operation."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ErrorOut"] = ErrorOut.model_json_schema()
+        error = {
+            "description": "Refused: see error (code), message and field.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                operation["responses"].setdefault("4XX", error)
+        return schema
+
+
+api = PccovidAPI(
     title="pccovid API",
     version="1",
     description="One national epidemic platform. Errors are JSON: error (code), message (for people), field.",
@@ -51,8 +68,12 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, field: str | None = None) -> HttpResponse:
-    return api.create_response(request, {"error": code, "message": str(message), "field": field}, status=status)
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, field: str | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"error": code, "message": str(message), "field": field}, status=status
+    )
 
 
 @api.exception_handler(ApplicationError)
@@ -63,9 +84,15 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")]
+    location = [
+        str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")
+    ]
     field = ".".join(location) or None
-    message = first.get("msg", _("The request is not valid."))
+    message = (
+        first.get("msg", _("The request is not valid."))
+        if field
+        else _("The request body is missing or is not valid JSON.")
+    )
     return _error(request, 422, "invalid_request", f"{field}: {message}" if field else message, field)
 
 
@@ -88,7 +115,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     error_id = uuid.uuid4().hex[:12]
     logger.exception("unexpected error %s on %s %s", error_id, request.method, request.path)
-    return _error(request, 500, "server_error", _("Unexpected error %(id)s: it has been logged.") % {"id": error_id})
+    return _error(
+        request, 500, "server_error", _("Unexpected error %(id)s: it has been logged.") % {"id": error_id}
+    )
 
 
 def _register_routers() -> None:

@@ -30,8 +30,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-only-not-secret-pccovid"  # noqa: S105 - development default only
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")]
+    SECRET_KEY = "dev-only-not-secret-pccovid"
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "pccovid.accounts",
     "pccovid.audit",
     "pccovid.web",
+    "pccovid.demo",
 ]
 
 MIDDLEWARE = [

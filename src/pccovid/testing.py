@@ -10,10 +10,20 @@ from pccovid.identity import services as identity_services
 from pccovid.identity.models import IdentifierKind
 
 
-def make_unit(code: str, name: str, level: str, parent: AdminUnit | None = None, edition: str = Edition.CURRENT):
+def make_unit(
+    code: str, name: str, level: str, parent: AdminUnit | None = None, edition: str = Edition.CURRENT
+):
     path = f"{parent.path if parent else ''}{code}/"
-    return AdminUnit.objects.create(edition=edition, code=code, name=name, level=level, parent=parent, path=path,
-                                    population=10_000, population_synthetic=True)
+    return AdminUnit.objects.create(
+        edition=edition,
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
+        path=path,
+        population=10_000,
+        population_synthetic=True,
+    )
 
 
 @pytest.fixture
@@ -25,17 +35,37 @@ def tree(db):
     sai_gon = make_unit("26734", "Phường Sài Gòn", Level.COMMUNE, hcmc)
     hanoi = make_unit("01", "Thành phố Hà Nội", Level.PROVINCE)
     hoan_kiem = make_unit("00070", "Phường Hoàn Kiếm", Level.COMMUNE, hanoi)
-    return {"hcmc": hcmc, "ben_thanh": ben_thanh, "group": group, "sai_gon": sai_gon, "hanoi": hanoi,
-            "hoan_kiem": hoan_kiem}
+    return {
+        "hcmc": hcmc,
+        "ben_thanh": ben_thanh,
+        "group": group,
+        "sai_gon": sai_gon,
+        "hanoi": hanoi,
+        "hoan_kiem": hoan_kiem,
+    }
 
 
-def make_person(unit, *, name="Nguyễn Văn An", cccd="079090001234", birth=dt.date(1990, 5, 17), sex="M",
-                phone: str | None = "0903123456", household=None):
+def make_person(
+    unit,
+    *,
+    name="Nguyễn Văn An",
+    cccd="079090001234",
+    birth=dt.date(1990, 5, 17),
+    sex="M",
+    phone: str | None = "0903123456",
+    household=None,
+):
     identifiers = [identity_services.IdentifierIn(IdentifierKind.CCCD, cccd, source="test")]
     if phone:
         identifiers.append(identity_services.IdentifierIn(IdentifierKind.PHONE, phone, source="test"))
-    return identity_services.person_create(full_name=name, birth_date=birth, sex=sex, residence_unit=unit,
-                                           identifiers=identifiers, household=household)
+    return identity_services.person_create(
+        full_name=name,
+        birth_date=birth,
+        sex=sex,
+        residence_unit=unit,
+        identifiers=identifiers,
+        household=household,
+    )
 
 
 @pytest.fixture
@@ -43,10 +73,22 @@ def people(tree):
     """One person in each ward: An in Bến Thành (HCMC), Bình in Sài Gòn (HCMC), Chi in Hoàn Kiếm (Hanoi)."""
     return {
         "an": make_person(tree["group"]),
-        "binh": make_person(tree["sai_gon"], name="Trần Thị Bình", cccd="079185004321", birth=dt.date(1985, 2, 1),
-                            sex="F", phone="0912000111"),
-        "chi": make_person(tree["hoan_kiem"], name="Lê Minh Chi", cccd="001301009999", birth=dt.date(2001, 9, 9),
-                           sex="F", phone="0987000222"),
+        "binh": make_person(
+            tree["sai_gon"],
+            name="Trần Thị Bình",
+            cccd="079185004321",
+            birth=dt.date(1985, 2, 1),
+            sex="F",
+            phone="0912000111",
+        ),
+        "chi": make_person(
+            tree["hoan_kiem"],
+            name="Lê Minh Chi",
+            cccd="001301009999",
+            birth=dt.date(2001, 9, 9),
+            sex="F",
+            phone="0987000222",
+        ),
     }
 
 
@@ -55,8 +97,9 @@ def official(tree):
     """Factory: an official with one role bound to one unit. Returns (user, assignment)."""
 
     def _make(role: str = "commune_official", unit_key: str = "ben_thanh", username: str | None = None):
-        user = account_services.official_create(username=username or f"{role}-{unit_key}", password="pw-123456",
-                                                role=role, unit=tree[unit_key])
+        user = account_services.official_create(
+            username=username or f"{role}-{unit_key}", password="pw-123456", role=role, unit=tree[unit_key]
+        )
         return user, user.assignments.get()
 
     return _make
@@ -80,7 +123,7 @@ def sms_outbox(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def english_messages():
-    """Service-level tests read messages in English; pages still follow the request's language (vi default)."""
+    """Service tests read messages in English; pages still follow the request's language (vi default)."""
     from django.utils import translation
 
     with translation.override("en"):

@@ -1,4 +1,4 @@
-"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium). Skipped, with a notice, without it."""
+"""Browser tests: Playwright drives Debian's Chromium; skipped, with a notice, where it is missing."""
 
 import os
 from pathlib import Path
@@ -22,7 +22,9 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     if not CHROMIUM.exists():
-        terminalreporter.write_line(f"NOTE: browser tests were skipped: no Chromium at {CHROMIUM}.", yellow=True)
+        terminalreporter.write_line(
+            f"NOTE: browser tests were skipped: no Chromium at {CHROMIUM}.", yellow=True
+        )
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +33,17 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -41,8 +51,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844},
-                                  locale="vi-VN")
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="vi-VN"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from pccovid.accounts import selectors, services
@@ -53,7 +53,7 @@ class MeOut(Schema):
 @router.post("/otp/request", response={202: OtpRequestOut}, auth=None)
 def otp_request(request: HttpRequest, payload: OtpRequestIn):
     """Send a one-time sign-in code by SMS to a Vietnamese mobile number."""
-    return 202, {"sent": True, "expires_in": services.otp_request(phone=payload.phone)}
+    return Status(202, {"sent": True, "expires_in": services.otp_request(phone=payload.phone)})
 
 
 @router.post("/otp/verify", response=TokenOut, auth=None)
@@ -81,8 +81,13 @@ def me(request: HttpRequest):
         "is_citizen": user.is_citizen,
         "person_qid": user.person.qid if user.person_id else None,
         "assignments": [
-            {"id": a.pk, "role": a.role, "unit_code": a.unit.code, "unit_name": a.unit.name,
-             "unit_edition": a.unit.edition}
+            {
+                "id": a.pk,
+                "role": a.role,
+                "unit_code": a.unit.code,
+                "unit_name": a.unit.name,
+                "unit_edition": a.unit.edition,
+            }
             for a in selectors.assignments_of(user=user)
         ],
     }

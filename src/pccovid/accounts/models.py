@@ -70,6 +70,9 @@ class AccessGrant(models.Model):
     class Meta:
         indexes = [models.Index(fields=["person", "expires_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.unit_id}: {self.reason}"
+
 
 class OneTimeCode(models.Model):
     """A sign-in code sent by SMS. Only its hash is stored."""
@@ -80,6 +83,9 @@ class OneTimeCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     consumed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"code for {self.phone} at {self.created_at:%Y-%m-%d %H:%M}"
 
     @staticmethod
     def hash(phone: str, code: str) -> str:
@@ -95,6 +101,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user_id})"
 
     @staticmethod
     def hash(key: str) -> str:

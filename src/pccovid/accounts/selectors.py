@@ -18,8 +18,11 @@ def acting_assignment(*, user: User, assignment_id: int | None = None) -> RoleAs
         raise Forbidden(_("This needs an official role."), code="no_role")
     if assignment_id is None:
         if len(assignments) > 1:
-            raise ApplicationError(_("You hold several roles: say which one you act as (assignment)."),
-                                   code="choose_assignment", field="assignment")
+            raise ApplicationError(
+                _("You hold several roles: say which one you act as (assignment)."),
+                code="choose_assignment",
+                field="assignment",
+            )
         return assignments[0]
     for assignment in assignments:
         if assignment.pk == assignment_id:
@@ -29,9 +32,16 @@ def acting_assignment(*, user: User, assignment_id: int | None = None) -> RoleAs
 
 def access_grant_reason(*, person_id: int, unit) -> str | None:
     """The reason of an unexpired grant that puts the person inside `unit`, if any."""
-    grant = (AccessGrant.objects.filter(person_id=person_id, unit__edition=unit.edition,
-                                        unit__path__startswith=unit.path,
-                                        expires_at__gt=clock.now()).order_by("-granted_at").first())
+    grant = (
+        AccessGrant.objects.filter(
+            person_id=person_id,
+            unit__edition=unit.edition,
+            unit__path__startswith=unit.path,
+            expires_at__gt=clock.now(),
+        )
+        .order_by("-granted_at")
+        .first()
+    )
     return grant.reason if grant else None
 
 

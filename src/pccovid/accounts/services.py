@@ -26,16 +26,24 @@ def otp_request(*, phone: str) -> int:
     now = clock.now()
     recent = OneTimeCode.objects.filter(phone=phone, created_at__gt=now - dt.timedelta(hours=1))
     if recent.count() >= policy["max_codes_per_hour"]:
-        raise TooManyRequests(_("Too many codes were sent to this number in the last hour. Try again later."),
-                              code="otp_throttled")
+        raise TooManyRequests(
+            _("Too many codes were sent to this number in the last hour. Try again later."),
+            code="otp_throttled",
+        )
     last = recent.order_by("-created_at").first()
     wait = policy["resend_after_seconds"] - int((now - last.created_at).total_seconds()) if last else 0
     if wait > 0:
-        raise TooManyRequests(_("A code was just sent. You can ask for a new one in %(s)d seconds.") % {"s": wait},
-                              code="otp_throttled")
+        raise TooManyRequests(
+            _("A code was just sent. You can ask for a new one in %(s)d seconds.") % {"s": wait},
+            code="otp_throttled",
+        )
     code = f"{secrets.randbelow(10 ** policy['digits']):0{policy['digits']}d}"
-    OneTimeCode.objects.create(phone=phone, code_hash=OneTimeCode.hash(phone, code), created_at=now,
-                               expires_at=now + dt.timedelta(seconds=policy["valid_seconds"]))
+    OneTimeCode.objects.create(
+        phone=phone,
+        code_hash=OneTimeCode.hash(phone, code),
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=policy["valid_seconds"]),
+    )
     sms.send(phone, _("PC-Covid sign-in code: %(code)s. Do not share it with anyone.") % {"code": code})
     return policy["valid_seconds"]
 
@@ -45,16 +53,23 @@ def otp_verify(*, phone: str, code: str) -> User:
     phone = normalise_phone(phone, mobile_only=True)
     policy = selectors.otp_policy()
     now = clock.now()
-    pending = OneTimeCode.objects.filter(phone=phone, consumed_at__isnull=True).order_by("-created_at").first()
+    pending = (
+        OneTimeCode.objects.filter(phone=phone, consumed_at__isnull=True).order_by("-created_at").first()
+    )
     if pending is None or pending.expires_at <= now:
-        raise SignInError(_("This code has expired or was never sent. Ask for a new code."), code="otp_expired",
-                          field="code")
+        raise SignInError(
+            _("This code has expired or was never sent. Ask for a new code."),
+            code="otp_expired",
+            field="code",
+        )
     if pending.attempts >= policy["max_attempts"]:
         raise TooManyRequests(_("Too many wrong codes. Ask for a new code."), code="otp_locked", field="code")
     if not secrets.compare_digest(pending.code_hash, OneTimeCode.hash(phone, code.strip())):
         OneTimeCode.objects.filter(pk=pending.pk).update(attempts=F("attempts") + 1)
         left = policy["max_attempts"] - pending.attempts - 1
-        raise SignInError(_("Wrong code. %(left)d tries left.") % {"left": left}, code="otp_wrong", field="code")
+        raise SignInError(
+            _("Wrong code. %(left)d tries left.") % {"left": left}, code="otp_wrong", field="code"
+        )
     return _citizen_sign_in(code_id=pending.pk, phone=phone, now=now)
 
 
@@ -62,7 +77,9 @@ def otp_verify(*, phone: str, code: str) -> User:
 def _citizen_sign_in(*, code_id: int, phone: str, now: dt.datetime) -> User:
     consumed = OneTimeCode.objects.filter(pk=code_id, consumed_at__isnull=True).update(consumed_at=now)
     if not consumed:
-        raise SignInError(_("This code was already used. Ask for a new code."), code="otp_expired", field="code")
+        raise SignInError(
+            _("This code was already used. Ask for a new code."), code="otp_expired", field="code"
+        )
     user, created = User.objects.get_or_create(username=phone, defaults={"phone": phone})
     if created:
         user.set_unusable_password()
@@ -83,11 +100,17 @@ def citizen_link_person(*, user: User, national_id: str, birth_date: dt.date) ->
     case); otherwise anyone knowing a neighbour's ID could claim their record.
     """
     person = identity_selectors.person_by_national_id(national_id=national_id)
-    if person is None or person.birth_date != birth_date or not identity_selectors.person_has_phone(
-        person=person, phone=user.phone
+    if (
+        person is None
+        or person.birth_date != birth_date
+        or not identity_selectors.person_has_phone(person=person, phone=user.phone)
     ):
-        raise NotFound(_("No person with this ID number, birth date and your phone number was found. "
-                         "If your phone number changed, ask the commune police to update the register."))
+        raise NotFound(
+            _(
+                "No person with this ID number, birth date and your phone number was found. "
+                "If your phone number changed, ask the commune police to update the register."
+            )
+        )
     if User.objects.filter(person=person).exclude(pk=user.pk).exists():
         raise ApplicationError(_("This person is already linked to another account."), code="already_linked")
     user.person = person
@@ -96,10 +119,24 @@ def citizen_link_person(*, user: User, national_id: str, birth_date: dt.date) ->
 
 
 @transaction.atomic
-def official_create(*, username: str, password: str, first_name: str = "", last_name: str = "",
-                    role: str, unit, is_staff: bool = False) -> User:
-    user = User.objects.create_user(username=username, password=password, first_name=first_name,
-                                    last_name=last_name, is_staff=is_staff, is_superuser=is_staff)
+def official_create(
+    *,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    role: str,
+    unit,
+    is_staff: bool = False,
+) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=is_staff,
+        is_superuser=is_staff,
+    )
     role_assign(user=user, role=role, unit=unit)
     return user
 
@@ -117,8 +154,11 @@ def api_token_create(*, user: User, name: str) -> str:
 
 
 def api_token_authenticate(*, key: str) -> User | None:
-    token = (ApiToken.objects.select_related("user")
-             .filter(key_hash=ApiToken.hash(key), revoked_at__isnull=True, user__is_active=True).first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
     if token is None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())

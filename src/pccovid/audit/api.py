@@ -27,7 +27,14 @@ def my_record_reads(request: HttpRequest):
     if person is None:
         raise NotFound("Your account is not linked to a person yet.")
     return [
-        {"at": r.at, "official": r.actor.get_full_name() or r.actor.username, "role": r.role,
-         "unit_name": r.unit.name, "fields": r.fields, "purpose": r.purpose, "reason": r.reason}
+        {
+            "at": r.at,
+            "official": r.actor.get_full_name() or r.actor.username,
+            "role": r.role,
+            "unit_name": r.unit.name,
+            "fields": r.fields,
+            "purpose": r.purpose,
+            "reason": r.reason,
+        }
         for r in selectors.reads_of_person(person=person)
     ]

@@ -47,6 +47,9 @@ class PersonalDataRead(models.Model):
         indexes = [models.Index(fields=["person", "-at"]), models.Index(fields=["actor", "-at"])]
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.actor_id} read {self.person_id} at {self.at:%Y-%m-%d %H:%M} ({self.purpose})"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("Audit rows are append-only.")

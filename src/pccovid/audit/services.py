@@ -10,8 +10,11 @@ from pccovid.core.errors import ApplicationError
 
 def purpose_check(purpose: str) -> str:
     if purpose not in Purpose.values:
-        raise ApplicationError(f"Unknown purpose '{purpose}'. Use one of: {', '.join(Purpose.values)}.",
-                               code="invalid_purpose", field="purpose")
+        raise ApplicationError(
+            f"Unknown purpose '{purpose}'. Use one of: {', '.join(Purpose.values)}.",
+            code="invalid_purpose",
+            field="purpose",
+        )
     return purpose
 
 
@@ -27,9 +30,16 @@ def personal_data_reads_record(*, assignment, persons: Iterable, fields: list[st
     """One append-only row per person shown to the official. `persons` must have residence_unit loaded."""
     at = clock.now()
     rows = [
-        PersonalDataRead(actor_id=assignment.user_id, role=assignment.role, unit_id=assignment.unit_id,
-                         person_id=person.pk, fields=fields, purpose=purpose,
-                         reason=_reach_reason(person, assignment), at=at)
+        PersonalDataRead(
+            actor_id=assignment.user_id,
+            role=assignment.role,
+            unit_id=assignment.unit_id,
+            person_id=person.pk,
+            fields=fields,
+            purpose=purpose,
+            reason=_reach_reason(person, assignment),
+            at=at,
+        )
         for person in persons
     ]
     PersonalDataRead.objects.bulk_create(rows)

@@ -29,8 +29,10 @@ class JurisdictionQuerySet(models.QuerySet):
             unit__path__startswith=unit.path,
             expires_at__gt=clock.now(),
         )
-        lives_inside = Q(**{
-            self._person_path("residence_unit__edition"): unit.edition,
-            self._person_path("residence_unit__path__startswith"): unit.path,
-        })
+        lives_inside = Q(
+            **{
+                self._person_path("residence_unit__edition"): unit.edition,
+                self._person_path("residence_unit__path__startswith"): unit.path,
+            }
+        )
         return self.filter(lives_inside | Exists(granted))

@@ -50,7 +50,9 @@ class PersonSummaryOut(Schema):
 
 class OfficialQuery(Schema):
     purpose: Purpose = Purpose.EPIDEMIC_CONTROL
-    assignment: int | None = Field(None, description="Role assignment to act as (needed when you hold several).")
+    assignment: int | None = Field(
+        None, description="Role assignment to act as (needed when you hold several)."
+    )
 
 
 class SearchQuery(OfficialQuery):
@@ -64,10 +66,16 @@ class LinkIn(Schema):
 
 def person_out(person: Person) -> dict:
     return {
-        "qid": person.qid, "full_name": person.full_name, "birth_date": person.birth_date, "sex": person.sex,
-        "nationality": person.nationality, "residence_unit": person.residence_unit,
-        "address_line": person.address_line, "household_code": person.household.code if person.household else None,
-        "household_relation": person.household_relation, "identifiers": list(person.identifiers.all()),
+        "qid": person.qid,
+        "full_name": person.full_name,
+        "birth_date": person.birth_date,
+        "sex": person.sex,
+        "nationality": person.nationality,
+        "residence_unit": person.residence_unit,
+        "address_line": person.address_line,
+        "household_code": person.household.code if person.household else None,
+        "household_relation": person.household_relation,
+        "identifiers": list(person.identifiers.all()),
     }
 
 
@@ -93,8 +101,9 @@ def my_household(request: HttpRequest):
 @router.post("/me/link", response=PersonOut)
 def my_link(request: HttpRequest, payload: LinkIn):
     """Link the account to the person with this ID number and birth date (the phone must be theirs)."""
-    user = account_services.citizen_link_person(user=request.user, national_id=payload.national_id,
-                                                birth_date=payload.birth_date)
+    user = account_services.citizen_link_person(
+        user=request.user, national_id=payload.national_id, birth_date=payload.birth_date
+    )
     return person_out(selectors.person_own(user=user))
 
 
@@ -103,8 +112,16 @@ def person_search(request: HttpRequest, query: Query[SearchQuery]):
     """Officials: people in your jurisdiction by name, ID number or phone (each one shown is audited)."""
     assignment = account_selectors.acting_assignment(user=request.user, assignment_id=query.assignment)
     found = selectors.person_search(assignment=assignment, query=query.q, purpose=query.purpose)
-    return [{"qid": p.qid, "full_name": p.full_name, "birth_year": p.birth_date.year, "sex": p.sex,
-             "residence_unit": p.residence_unit} for p in found]
+    return [
+        {
+            "qid": p.qid,
+            "full_name": p.full_name,
+            "birth_year": p.birth_date.year,
+            "sex": p.sex,
+            "residence_unit": p.residence_unit,
+        }
+        for p in found
+    ]
 
 
 @router.get("/persons/{qid}", response=PersonOut)

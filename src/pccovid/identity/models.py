@@ -46,8 +46,12 @@ class Person(models.Model):
     birth_date = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     nationality = models.CharField(max_length=2, default="VN")
-    residence_unit = models.ForeignKey("geography.AdminUnit", on_delete=models.PROTECT, related_name="residents")
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    residence_unit = models.ForeignKey(
+        "geography.AdminUnit", on_delete=models.PROTECT, related_name="residents"
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     household_relation = models.CharField(max_length=10, choices=Relation.choices, blank=True)
     address_line = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -67,8 +71,12 @@ class IdentifierKind(models.TextChoices):
     PHONE = "phone", _("Phone")
 
 
-UNIQUE_IDENTIFIER_KINDS = [IdentifierKind.CCCD, IdentifierKind.CMND, IdentifierKind.PASSPORT,
-                           IdentifierKind.HEALTH_INSURANCE]
+UNIQUE_IDENTIFIER_KINDS = [
+    IdentifierKind.CCCD,
+    IdentifierKind.CMND,
+    IdentifierKind.PASSPORT,
+    IdentifierKind.HEALTH_INSURANCE,
+]
 
 
 class PersonIdentifier(models.Model):
@@ -104,7 +112,9 @@ class RegisterRecord(models.Model):
     full_name = models.CharField(max_length=120)
     birth_date = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
-    unit_code = models.CharField(max_length=20, help_text="Commune code (2025 edition) of permanent residence.")
+    unit_code = models.CharField(
+        max_length=20, help_text="Commune code (2025 edition) of permanent residence."
+    )
     address_line = models.CharField(max_length=200, blank=True)
     household_code = models.CharField(max_length=24, blank=True)
     phone = models.CharField(max_length=16, blank=True)

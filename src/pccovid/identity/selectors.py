@@ -1,6 +1,8 @@
 """Reads of people. Officials read only through `person_search` / `person_get`, which restrict to the
 acting assignment's jurisdiction and write the audit trail; a person out of reach is "not found"."""
 
+import contextlib
+
 from django.db.models import Q, QuerySet
 
 from pccovid.audit import services as audit_services
@@ -20,8 +22,11 @@ def _with_relations(queryset: QuerySet) -> QuerySet:
 
 def person_by_national_id(*, national_id: str) -> Person | None:
     digits = "".join(ch for ch in national_id if ch.isdigit())
-    row = (PersonIdentifier.objects.filter(kind__in=[IdentifierKind.CCCD, IdentifierKind.CMND], value=digits)
-           .select_related("person").first())
+    row = (
+        PersonIdentifier.objects.filter(kind__in=[IdentifierKind.CCCD, IdentifierKind.CMND], value=digits)
+        .select_related("person")
+        .first()
+    )
     return row.person if row else None
 
 
@@ -31,8 +36,11 @@ def person_has_phone(*, person: Person, phone: str) -> bool:
 
 def person_unclaimed_for_phone(*, phone: str) -> Person | None:
     """The one person this phone belongs to and who has no account yet; None when shared or unknown."""
-    candidates = list(Person.objects.filter(identifiers__kind=IdentifierKind.PHONE, identifiers__value=phone,
-                                            account__isnull=True)[:2])
+    candidates = list(
+        Person.objects.filter(
+            identifiers__kind=IdentifierKind.PHONE, identifiers__value=phone, account__isnull=True
+        )[:2]
+    )
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -46,7 +54,9 @@ def person_own(*, user) -> Person | None:
 def household_members(*, person: Person) -> list[Person]:
     if person.household_id is None:
         return [person]
-    return list(_with_relations(Person.objects.filter(household_id=person.household_id)).order_by("birth_date"))
+    return list(
+        _with_relations(Person.objects.filter(household_id=person.household_id)).order_by("birth_date")
+    )
 
 
 def _search_filter(query: str) -> Q:
@@ -56,10 +66,8 @@ def _search_filter(query: str) -> Q:
     digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
     if digits and len(digits) >= 9 and len(digits) >= len(text.replace(" ", "")) - 1:
         values = {digits.lstrip("+")}
-        try:
+        with contextlib.suppress(validators.IdentityError):
             values.add(validators.normalise_phone(text))
-        except validators.IdentityError:
-            pass
         return Q(pk__in=PersonIdentifier.objects.filter(value__in=values).values("person_id"))
     key = fold(text)
     if len(key) < 3:
@@ -70,10 +78,14 @@ def _search_filter(query: str) -> Q:
 def person_search(*, assignment, query: str, purpose: str) -> list[Person]:
     """People in the official's reach matching a name, ID number or phone; each one shown is audited."""
     audit_services.purpose_check(purpose)
-    found = list(_with_relations(Person.objects.restrict_to(assignment, "person.search")
-                                 .filter(_search_filter(query))).order_by("name_key", "pk")[:SEARCH_LIMIT])
-    audit_services.personal_data_reads_record(assignment=assignment, persons=found, fields=SEARCH_FIELDS,
-                                              purpose=purpose)
+    found = list(
+        _with_relations(
+            Person.objects.restrict_to(assignment, "person.search").filter(_search_filter(query))
+        ).order_by("name_key", "pk")[:SEARCH_LIMIT]
+    )
+    audit_services.personal_data_reads_record(
+        assignment=assignment, persons=found, fields=SEARCH_FIELDS, purpose=purpose
+    )
     return found
 
 
@@ -83,6 +95,7 @@ def person_get(*, assignment, qid: str, purpose: str) -> Person:
     person = _with_relations(Person.objects.restrict_to(assignment, "person.view").filter(qid=qid)).first()
     if person is None:
         raise NotFound()
-    audit_services.personal_data_reads_record(assignment=assignment, persons=[person], fields=DETAIL_FIELDS,
-                                              purpose=purpose)
+    audit_services.personal_data_reads_record(
+        assignment=assignment, persons=[person], fields=DETAIL_FIELDS, purpose=purpose
+    )
     return person

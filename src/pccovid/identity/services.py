@@ -19,8 +19,9 @@ class IdentifierIn:
     verified_by: str = ""
 
 
-def identifier_normalise(*, kind: str, value: str, sex: str | None = None,
-                         birth_date: dt.date | None = None) -> str:
+def identifier_normalise(
+    *, kind: str, value: str, sex: str | None = None, birth_date: dt.date | None = None
+) -> str:
     """The stored form of an identifier, or an IdentityError naming what is wrong."""
     match kind:
         case IdentifierKind.CCCD:
@@ -37,17 +38,32 @@ def identifier_normalise(*, kind: str, value: str, sex: str | None = None,
 
 
 @transaction.atomic
-def person_create(*, full_name: str, birth_date: dt.date, sex: str, residence_unit, identifiers: list[IdentifierIn],
-                  household: Household | None = None, household_relation: str = "", address_line: str = "",
-                  nationality: str = "VN") -> Person:
+def person_create(
+    *,
+    full_name: str,
+    birth_date: dt.date,
+    sex: str,
+    residence_unit,
+    identifiers: list[IdentifierIn],
+    household: Household | None = None,
+    household_relation: str = "",
+    address_line: str = "",
+    nationality: str = "VN",
+) -> Person:
     if sex not in Sex.values:
         raise validators.IdentityError(_("Sex must be one of M, F, O."), field="sex")
     name = clean_name(full_name)
     if not name:
         raise validators.IdentityError(_("A full name is required."), field="full_name")
     person = Person.objects.create(
-        full_name=name, name_key=fold(name), birth_date=birth_date, sex=sex, nationality=nationality,
-        residence_unit=residence_unit, household=household, household_relation=household_relation,
+        full_name=name,
+        name_key=fold(name),
+        birth_date=birth_date,
+        sex=sex,
+        nationality=nationality,
+        residence_unit=residence_unit,
+        household=household,
+        household_relation=household_relation,
         address_line=address_line,
     )
     for identifier in identifiers:
@@ -57,16 +73,20 @@ def person_create(*, full_name: str, birth_date: dt.date, sex: str, residence_un
 
 def identifier_add(*, person: Person, identifier: IdentifierIn) -> PersonIdentifier:
     """Add an identifier; an ID document already held by someone else is refused, never moved."""
-    value = identifier_normalise(kind=identifier.kind, value=identifier.value, sex=person.sex,
-                                 birth_date=person.birth_date)
+    value = identifier_normalise(
+        kind=identifier.kind, value=identifier.value, sex=person.sex, birth_date=person.birth_date
+    )
     holder = PersonIdentifier.objects.filter(kind=identifier.kind, value=value).exclude(person=person).first()
     if holder and identifier.kind != IdentifierKind.PHONE:
         raise validators.IdentityError(
             _("This %(kind)s number already belongs to another person.") % {"kind": identifier.kind},
-            code="identifier_taken", field=identifier.kind,
+            code="identifier_taken",
+            field=identifier.kind,
         )
     row, _created = PersonIdentifier.objects.get_or_create(
-        person=person, kind=identifier.kind, value=value,
+        person=person,
+        kind=identifier.kind,
+        value=value,
         defaults={"source": identifier.source, "verified_by": identifier.verified_by},
     )
     return row

@@ -54,8 +54,10 @@ def check_cccd(value: str, *, sex: str | None, birth_date: dt.date | None, field
         )
     if birth_date and not parts.year_matches(birth_date.year):
         raise IdentityError(
-            _("Digits 4-6 of this CCCD give a birth year ending in %(yy)02d in the %(century)ss, "
-              "but the stated birth year is %(year)d.")
+            _(
+                "Digits 4-6 of this CCCD give a birth year ending in %(yy)02d in the %(century)ss, "
+                "but the stated birth year is %(year)d."
+            )
             % {"yy": parts.birth_year_suffix, "century": parts.century_start, "year": birth_date.year},
             field=field,
         )
@@ -86,8 +88,9 @@ def normalise_phone(value: str, *, field: str = "phone", mobile_only: bool = Fal
     elif digits.startswith("00"):
         digits = digits[2:]
     if not digits.isdigit():
-        raise IdentityError(_("A phone number may contain only digits, spaces, dots, dashes and a leading +."),
-                            field=field)
+        raise IdentityError(
+            _("A phone number may contain only digits, spaces, dots, dashes and a leading +."), field=field
+        )
     if digits.startswith("84") and len(digits) in (11, 12):
         national = digits[2:]
     elif digits.startswith("0") and len(digits) in (10, 11):
@@ -99,8 +102,11 @@ def normalise_phone(value: str, *, field: str = "phone", mobile_only: bool = Fal
     is_mobile = len(national) == 9 and national[0] in rules.MOBILE_FIRST_DIGITS
     is_landline = len(national) == 10 and national[0] == "2"
     if not (is_mobile or (is_landline and not mobile_only)):
-        message = _("'%(value)s' is not a Vietnamese mobile number.") if mobile_only else _(
-            "'%(value)s' is not a Vietnamese phone number.")
+        message = (
+            _("'%(value)s' is not a Vietnamese mobile number.")
+            if mobile_only
+            else _("'%(value)s' is not a Vietnamese phone number.")
+        )
         raise IdentityError(message % {"value": raw}, field=field)
     return "+84" + national
 

@@ -44,7 +44,13 @@ def ruleset_install_defaults() -> int:
     """Insert every declared default that the database does not hold yet. Returns how many were added."""
     existing = set(RuleSet.objects.values_list("domain", "version"))
     new = [
-        RuleSet(domain=d.domain, version=d.version, effective_from=d.effective_from, source=d.source, values=d.values)
+        RuleSet(
+            domain=d.domain,
+            version=d.version,
+            effective_from=d.effective_from,
+            source=d.source,
+            values=d.values,
+        )
         for d in declared_defaults()
         if (d.domain, d.version) not in existing
     ]
@@ -59,7 +65,9 @@ def install_defaults_after_migrate(**kwargs: Any) -> None:
 def current(domain: str, *, at: dt.date | None = None) -> RuleSet:
     """The rule set of `domain` in force on `at` (default: today)."""
     at = at or clock.today()
-    ruleset = RuleSet.objects.filter(domain=domain, effective_from__lte=at).order_by("-effective_from").first()
+    ruleset = (
+        RuleSet.objects.filter(domain=domain, effective_from__lte=at).order_by("-effective_from").first()
+    )
     if ruleset is None:
         raise ApplicationError(f"No rule set for '{domain}' is in force on {at}.", code="no_rules")
     return ruleset

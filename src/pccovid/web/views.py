@@ -96,7 +96,9 @@ def citizen_reads(request: HttpRequest) -> HttpResponse:
     person = identity_selectors.person_own(user=request.user)
     if person is None:
         return redirect("web:citizen-link")
-    return render(request, "web/citizen_reads.html", {"reads": audit_selectors.reads_of_person(person=person)})
+    return render(
+        request, "web/citizen_reads.html", {"reads": audit_selectors.reads_of_person(person=person)}
+    )
 
 
 @require_POST
@@ -122,7 +124,9 @@ def official_required(view):
             return redirect(f"{reverse('web:official-login')}?next={request.path}")
         chosen = request.GET.get("assignment") or request.session.get("assignment_id")
         assignments = list(account_selectors.assignments_of(user=request.user))
-        assignment = next((a for a in assignments if str(a.pk) == str(chosen)), assignments[0] if assignments else None)
+        assignment = next(
+            (a for a in assignments if str(a.pk) == str(chosen)), assignments[0] if assignments else None
+        )
         if assignment is None:
             return render(request, "web/console_no_role.html", status=403)
         request.session["assignment_id"] = assignment.pk
@@ -135,9 +139,12 @@ def official_required(view):
 def console_home(request: HttpRequest, assignment, assignments) -> HttpResponse:
     unit = assignment.unit
     context = {
-        "assignment": assignment, "assignments": assignments, "unit": unit,
+        "assignment": assignment,
+        "assignments": assignments,
+        "unit": unit,
         "children": geography_selectors.unit_children(unit)[:200],
-        "can_search": assignment.allows("person.search"), "form": PersonSearchForm(),
+        "can_search": assignment.allows("person.search"),
+        "form": PersonSearchForm(),
     }
     return render(request, "web/console_home.html", context)
 
@@ -148,15 +155,24 @@ def console_search(request: HttpRequest, assignment, assignments) -> HttpRespons
     results, error = [], None
     if form.is_valid():
         try:
-            results = identity_selectors.person_search(assignment=assignment, query=form.cleaned_data["q"],
-                                                       purpose=form.cleaned_data["purpose"])
+            results = identity_selectors.person_search(
+                assignment=assignment, query=form.cleaned_data["q"], purpose=form.cleaned_data["purpose"]
+            )
         except ApplicationError as exc:
             error = exc.message
     else:
         error = next(iter(form.errors.values()))[0]
     template = "web/_search_results.html" if request.htmx else "web/console_search.html"
-    return render(request, template, {"results": results, "error": error, "form": form,
-                                      "purpose": form.data.get("purpose", Purpose.EPIDEMIC_CONTROL)})
+    return render(
+        request,
+        template,
+        {
+            "results": results,
+            "error": error,
+            "form": form,
+            "purpose": form.data.get("purpose", Purpose.EPIDEMIC_CONTROL),
+        },
+    )
 
 
 @official_required

@@ -87,21 +87,24 @@ def test_shared_family_phone_links_by_id_number(tree, sms_outbox):
     from pccovid.testing import make_person
 
     parent = make_person(tree["ben_thanh"])
-    child = make_person(tree["ben_thanh"], name="Nguyễn Bảo Anh", cccd="079312000777", sex="F",
-                        birth=dt.date(2012, 3, 3))
+    child = make_person(
+        tree["ben_thanh"], name="Nguyễn Bảo Anh", cccd="079312000777", sex="F", birth=dt.date(2012, 3, 3)
+    )
     services.otp_request(phone=PHONE)
     user = services.otp_verify(phone=PHONE, code=sms_outbox.last_code(PHONE))
     assert user.person is None  # two people share the phone: nobody is guessed
     with pytest.raises(ApplicationError):
-        services.citizen_link_person(user=user, national_id=child.identifiers.get(kind="cccd").value,
-                                     birth_date=dt.date(2012, 3, 4))
+        services.citizen_link_person(
+            user=user, national_id=child.identifiers.get(kind="cccd").value, birth_date=dt.date(2012, 3, 4)
+        )
     services.citizen_link_person(user=user, national_id="079090001234", birth_date=parent.birth_date)
     assert User.objects.get(pk=user.pk).person == parent
 
 
 def test_device_token_authenticates_until_revoked(people):
-    user = services.official_create(username="hw", password="pw-123456", role="health_worker",
-                                    unit=people["an"].residence_unit)
+    user = services.official_create(
+        username="hw", password="pw-123456", role="health_worker", unit=people["an"].residence_unit
+    )
     key = services.api_token_create(user=user, name="scanner")
     assert services.api_token_authenticate(key=key) == user
     user.api_tokens.update(revoked_at=clock.now())

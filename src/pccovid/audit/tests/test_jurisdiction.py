@@ -35,23 +35,32 @@ def test_province_official_sees_every_ward_of_the_province_only(people, official
     _user, assignment = official("province_official", "hcmc")
     found = selectors.person_search(assignment=assignment, query="nguyen van an", purpose="epidemic_control")
     assert found == [people["an"]]
-    assert selectors.person_search(assignment=assignment, query="079185004321", purpose="epidemic_control") == [
-        people["binh"]]
-    assert selectors.person_search(assignment=assignment, query="Lê Minh Chi", purpose="epidemic_control") == []
+    assert selectors.person_search(
+        assignment=assignment, query="079185004321", purpose="epidemic_control"
+    ) == [people["binh"]]
+    assert (
+        selectors.person_search(assignment=assignment, query="Lê Minh Chi", purpose="epidemic_control") == []
+    )
     assert PersonalDataRead.objects.count() == 2
 
 
 def test_search_by_phone_in_any_form(people, official):
     _user, assignment = official("tracer", "hcmc")
-    assert selectors.person_search(assignment=assignment, query="+84 912 000 111", purpose="contact_tracing") == [
-        people["binh"]]
+    assert selectors.person_search(
+        assignment=assignment, query="+84 912 000 111", purpose="contact_tracing"
+    ) == [people["binh"]]
 
 
 def test_an_access_grant_brings_a_person_into_reach_until_it_expires(people, official):
     _user, assignment = official("tracer", "ben_thanh")
-    AccessGrant.objects.create(person=people["chi"], unit=assignment.unit, reason="contact of case C-1 traced here",
-                               source_type="tracing.case", source_id="1",
-                               expires_at=clock.now() + dt.timedelta(days=14))
+    AccessGrant.objects.create(
+        person=people["chi"],
+        unit=assignment.unit,
+        reason="contact of case C-1 traced here",
+        source_type="tracing.case",
+        source_id="1",
+        expires_at=clock.now() + dt.timedelta(days=14),
+    )
     selectors.person_get(assignment=assignment, qid=people["chi"].qid, purpose="contact_tracing")
     assert PersonalDataRead.objects.get().reason == "contact of case C-1 traced here"
     with clock.frozen(clock.now() + dt.timedelta(days=15)), pytest.raises(NotFound):
@@ -60,8 +69,15 @@ def test_an_access_grant_brings_a_person_into_reach_until_it_expires(people, off
 
 @pytest.mark.parametrize(
     ("role", "can_search"),
-    [("health_worker", True), ("tracer", True), ("commune_official", True), ("province_official", True),
-     ("data_engineer", True), ("checkpoint_officer", False), ("system_admin", False)],
+    [
+        ("health_worker", True),
+        ("tracer", True),
+        ("commune_official", True),
+        ("province_official", True),
+        ("data_engineer", True),
+        ("checkpoint_officer", False),
+        ("system_admin", False),
+    ],
 )
 def test_restrict_to_matrix_per_role(people, official, role, can_search):
     _user, assignment = official(role, "hcmc")
@@ -112,6 +128,10 @@ def test_a_unit_of_the_other_edition_with_the_same_path_grants_nothing(people, o
     from pccovid.testing import make_unit
 
     old_hcmc = make_unit("79", "Thành phố Hồ Chí Minh (2021)", Level.PROVINCE, edition=Edition.PRE_2025)
-    user = account_services.official_create(username="old", password="pw-123456", role="province_official",
-                                            unit=old_hcmc)
-    assert old_hcmc.path == "79/" and not Person.objects.restrict_to(user.assignments.get(), "person.view").exists()
+    user = account_services.official_create(
+        username="old", password="pw-123456", role="province_official", unit=old_hcmc
+    )
+    assert (
+        old_hcmc.path == "79/"
+        and not Person.objects.restrict_to(user.assignments.get(), "person.view").exists()
+    )

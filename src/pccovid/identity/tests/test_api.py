@@ -28,7 +28,8 @@ def test_official_search_and_detail_inside_jurisdiction(official_client, people)
     detail = official_client.get(f"{API}/identity/persons/{people['an'].qid}", {"purpose": "testing"})
     assert detail.status_code == 200
     assert {"kind": "cccd", "value": "079090001234"} in [
-        {"kind": i["kind"], "value": i["value"]} for i in detail.json()["identifiers"]]
+        {"kind": i["kind"], "value": i["value"]} for i in detail.json()["identifiers"]
+    ]
     assert PersonalDataRead.objects.filter(purpose="testing").count() == 1
 
 
@@ -44,8 +45,9 @@ def test_anonymous_gets_401_json(client, people):
 
 
 def test_citizen_without_a_role_gets_403_on_official_endpoints(client, people):
-    user = account_services.official_create(username="x", password="pw-123456", role="tracer",
-                                            unit=people["an"].residence_unit)
+    user = account_services.official_create(
+        username="x", password="pw-123456", role="tracer", unit=people["an"].residence_unit
+    )
     user.assignments.update(active=False)
     client.force_login(user)
     _error_body(client.get(f"{API}/identity/persons", {"q": "an"}), 403, "no_role")
@@ -61,18 +63,27 @@ def test_several_roles_must_name_the_assignment(client, official, tree, people):
 
 
 def test_bad_query_values_are_422_naming_the_field(official_client, people):
-    body = _error_body(official_client.get(f"{API}/identity/persons", {"q": "an", "purpose": "curiosity"}), 422,
-                       "invalid_request")
+    body = _error_body(
+        official_client.get(f"{API}/identity/persons", {"q": "an", "purpose": "curiosity"}),
+        422,
+        "invalid_request",
+    )
     assert body["field"] == "purpose"
     _error_body(official_client.get(f"{API}/identity/persons", {"q": "an"}), 400, "query_too_short")
 
 
 def test_device_token_flow_for_a_citizen(client, people, sms_outbox):
-    assert client.post(f"{API}/accounts/otp/request", {"phone": "0903123456"},
-                       content_type="application/json").status_code == 202
-    token = client.post(f"{API}/accounts/otp/verify",
-                        {"phone": "0903123456", "code": sms_outbox.last_code("+84903123456")},
-                        content_type="application/json").json()["token"]
+    assert (
+        client.post(
+            f"{API}/accounts/otp/request", {"phone": "0903123456"}, content_type="application/json"
+        ).status_code
+        == 202
+    )
+    token = client.post(
+        f"{API}/accounts/otp/verify",
+        {"phone": "0903123456", "code": sms_outbox.last_code("+84903123456")},
+        content_type="application/json",
+    ).json()["token"]
     me = client.get(f"{API}/identity/me", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert me.json()["full_name"] == "Nguyễn Văn An"
     household = client.get(f"{API}/identity/me/household", HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -80,25 +91,54 @@ def test_device_token_flow_for_a_citizen(client, people, sms_outbox):
 
 
 def test_otp_errors_are_json(client, people, sms_outbox):
-    _error_body(client.post(f"{API}/accounts/otp/request", {"phone": "12"}, content_type="application/json"), 400,
-                "invalid_identity")
+    _error_body(
+        client.post(f"{API}/accounts/otp/request", {"phone": "12"}, content_type="application/json"),
+        400,
+        "invalid_identity",
+    )
     client.post(f"{API}/accounts/otp/request", {"phone": "0903123456"}, content_type="application/json")
-    _error_body(client.post(f"{API}/accounts/otp/request", {"phone": "0903123456"},
-                            content_type="application/json"), 429, "otp_throttled")
-    _error_body(client.post(f"{API}/accounts/otp/verify", {"phone": "0903123456", "code": "x"},
-                            content_type="application/json"), 400, "otp_wrong")
-    _error_body(client.post(f"{API}/accounts/otp/verify", {"phone": "0903123456"},
-                            content_type="application/json"), 422, "invalid_request")
-    _error_body(client.post(f"{API}/accounts/otp/verify", "{not json", content_type="application/json"), 400,
-                "http_error")
+    _error_body(
+        client.post(f"{API}/accounts/otp/request", {"phone": "0903123456"}, content_type="application/json"),
+        429,
+        "otp_throttled",
+    )
+    _error_body(
+        client.post(
+            f"{API}/accounts/otp/verify",
+            {"phone": "0903123456", "code": "x"},
+            content_type="application/json",
+        ),
+        400,
+        "otp_wrong",
+    )
+    _error_body(
+        client.post(f"{API}/accounts/otp/verify", {"phone": "0903123456"}, content_type="application/json"),
+        422,
+        "invalid_request",
+    )
+    _error_body(
+        client.post(f"{API}/accounts/otp/verify", "{not json", content_type="application/json"),
+        400,
+        "http_error",
+    )
 
 
 def test_official_token_with_wrong_password_is_401(client, official):
     official("tracer", "hcmc", username="tracy")
-    _error_body(client.post(f"{API}/accounts/token", {"username": "tracy", "password": "nope", "device_name": "x"},
-                            content_type="application/json"), 401, "wrong_credentials")
-    ok = client.post(f"{API}/accounts/token", {"username": "tracy", "password": "pw-123456", "device_name": "x"},
-                     content_type="application/json")
+    _error_body(
+        client.post(
+            f"{API}/accounts/token",
+            {"username": "tracy", "password": "nope", "device_name": "x"},
+            content_type="application/json",
+        ),
+        401,
+        "wrong_credentials",
+    )
+    ok = client.post(
+        f"{API}/accounts/token",
+        {"username": "tracy", "password": "pw-123456", "device_name": "x"},
+        content_type="application/json",
+    )
     me = client.get(f"{API}/accounts/me", HTTP_AUTHORIZATION=f"Bearer {ok.json()['token']}").json()
     assert me["assignments"][0]["role"] == "tracer"
 
@@ -109,9 +149,12 @@ def test_citizen_sees_who_read_their_record(client, people, official, sms_outbox
 
     selectors.person_get(assignment=assignment, qid=people["an"].qid, purpose="case_investigation")
     client.post(f"{API}/accounts/otp/request", {"phone": "0903123456"}, content_type="application/json")
-    token = client.post(f"{API}/accounts/otp/verify",
-                        {"phone": "0903123456", "code": sms_outbox.last_code("+84903123456")},
-                        content_type="application/json").json()["token"]
+    token = client.post(
+        f"{API}/accounts/otp/verify",
+        {"phone": "0903123456", "code": sms_outbox.last_code("+84903123456")},
+        content_type="application/json",
+    ).json()["token"]
     reads = client.get(f"{API}/audit/me/reads", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert [(r["official"], r["role"], r["purpose"]) for r in reads] == [
-        ("commune_official-ben_thanh", "commune_official", "case_investigation")]
+        ("commune_official-ben_thanh", "commune_official", "case_investigation")
+    ]

@@ -2,10 +2,10 @@ import datetime as dt
 
 import pytest
 
-from pccovid.testing import make_person
 from pccovid.identity import services
 from pccovid.identity.models import IdentifierKind, Person
 from pccovid.identity.validators import IdentityError
+from pccovid.testing import make_person
 
 
 def test_person_create_cleans_the_name_and_keeps_diacritics(tree):
@@ -32,8 +32,9 @@ def test_an_id_number_belongs_to_one_person_only(tree):
 
 def test_family_members_may_share_a_phone(tree):
     make_person(tree["ben_thanh"])
-    child = make_person(tree["ben_thanh"], name="Nguyễn Bảo Anh", cccd="079312000777", sex="F",
-                        birth=dt.date(2012, 3, 3))
+    child = make_person(
+        tree["ben_thanh"], name="Nguyễn Bảo Anh", cccd="079312000777", sex="F", birth=dt.date(2012, 3, 3)
+    )
     assert child.identifiers.get(kind=IdentifierKind.PHONE).value == "+84903123456"
 
 

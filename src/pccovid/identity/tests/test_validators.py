@@ -52,8 +52,15 @@ def test_passport_letters_and_digits():
 
 @pytest.mark.parametrize(
     "raw",
-    ["0903123456", "0903 123 456", "090.312.3456", "+84 903 123 456", "84903123456", "0084903123456",
-     "(+84) 903-123-456"],
+    [
+        "0903123456",
+        "0903 123 456",
+        "090.312.3456",
+        "+84 903 123 456",
+        "84903123456",
+        "0084903123456",
+        "(+84) 903-123-456",
+    ],
 )
 def test_every_common_form_of_a_mobile_number_normalises_to_one_e164(raw):
     assert normalise_phone(raw) == "+84903123456"
