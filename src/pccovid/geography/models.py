@@ -20,22 +20,30 @@ class AdminUnit(models.Model):
     """One node of the administrative tree of one edition.
 
     `path` is the chain of codes from the province down, ending in '/', e.g. '79/760/26734/' (2021)
-    or '79/26734/' (2025): "inside a jurisdiction" is one indexed prefix match on it.
+    or '79/26734/' (2025): "inside a jurisdiction" is one indexed prefix match on it. Paths are unique per
+    edition only: a province kept its code in 2025, so both trees have a '79/'.
+    `name_folded` is the diacritic-free name (`core.text.fold`) that searches match against.
     """
 
     edition = models.CharField(max_length=4, choices=Edition.choices)
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=120)
+    name_folded = models.CharField(max_length=120, blank=True)
     level = models.CharField(max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    path = models.CharField(max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=120, db_index=True)
     population = models.PositiveIntegerField(null=True, blank=True)
     population_synthetic = models.BooleanField(
         default=False, help_text="True when the figure was generated because no official one was loaded."
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="adminunit_edition_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="adminunit_edition_code"),
+            models.UniqueConstraint(fields=["edition", "path"], name="adminunit_edition_path"),
+        ]
         indexes = [models.Index(fields=["edition", "level"])]
         ordering = ["path"]
 

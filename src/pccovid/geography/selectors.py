@@ -1,0 +1,61 @@
+"""Reads of the administrative tree.
+
+Units and their (synthetic or aggregate) population figures are public reference data, not personal
+data: these reads need no jurisdiction filter and write no audit row.
+"""
+
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from pccovid.core.errors import NotFound
+from pccovid.core.text import fold
+from pccovid.geography.models import AdminUnit
+
+
+def _units() -> QuerySet[AdminUnit]:
+    """Every unit carries `parent_code` (None for a province), so listing them needs no join per row."""
+    return AdminUnit.objects.annotate(parent_code=F("parent__code"))
+
+
+def unit_get(*, edition: str, code: str) -> AdminUnit:
+    try:
+        return _units().get(edition=edition, code=code)
+    except AdminUnit.DoesNotExist:
+        raise NotFound(
+            _("No administrative unit with code %(code)s in the %(edition)s edition.")
+            % {"code": code, "edition": edition}
+        ) from None
+
+
+def units_list(
+    *, edition: str, level: str | None = None, parent_code: str | None = None, query: str | None = None
+) -> QuerySet[AdminUnit]:
+    """Units of one edition, in tree order. `query` matches the exact code, or part of the name with or
+    without diacritics ('ben thanh' finds 'Phường Bến Thành'); the plain name match also finds units
+    created without a folded name (by hand, by test fixtures)."""
+    units = _units().filter(edition=edition)
+    if level:
+        units = units.filter(level=level)
+    if parent_code:
+        units = units.filter(parent__code=parent_code)
+    if query:
+        units = units.filter(
+            Q(code=query.strip()) | Q(name__icontains=query) | Q(name_folded__contains=fold(query))
+        )
+    return units.order_by("path")
+
+
+def unit_descendants(unit: AdminUnit) -> QuerySet[AdminUnit]:
+    """Every unit below `unit` (not itself), at any depth."""
+    return AdminUnit.objects.filter(edition=unit.edition, path__startswith=unit.path).exclude(pk=unit.pk)
+
+
+def unit_children(unit: AdminUnit) -> QuerySet[AdminUnit]:
+    return AdminUnit.objects.filter(parent=unit).order_by("path")
+
+
+def unit_ancestors(unit: AdminUnit) -> QuerySet[AdminUnit]:
+    """The chain above `unit`, province first: the units whose paths are prefixes of its path."""
+    parts = unit.path.split("/")[:-2]
+    prefixes = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return AdminUnit.objects.filter(edition=unit.edition, path__in=prefixes).order_by("path")
