@@ -51,9 +51,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="vi-VN"
-    )
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -19,6 +19,7 @@ def test_citizen_signs_in_with_otp_and_sees_profile(page, tree, sms_outbox):
     page.wait_for_url("**/me/")
     assert page.text_content("[data-testid=full-name]") == "Nguyễn Văn An"
     assert "Khu phố 1" in page.text_content("main")
+    assert "Hồ sơ của tôi" in page.text_content("main")  # Vietnamese, though the browser asks for English
     page.click("a[href='/me/reads/']")
     assert page.is_visible("[data-testid=no-reads]")
 

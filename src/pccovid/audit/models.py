@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pccovid.accounts.models import Role
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -33,7 +35,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 class PersonalDataRead(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=30)
+    role = models.CharField(max_length=30, choices=Role.choices)
     unit = models.ForeignKey("geography.AdminUnit", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
     fields = models.JSONField()

@@ -81,3 +81,10 @@ def test_vietnamese_is_the_default_language(client, db):
 def test_errors_on_pages_speak_vietnamese_by_default(client, db):
     page = client.post("/login/", {"phone": "12345"}).content.decode()
     assert "không phải số điện thoại Việt Nam" in page
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_person_switches(client, db):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Đăng nhập bằng số điện thoại" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Sign in with your phone" in client.get("/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
