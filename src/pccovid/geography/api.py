@@ -2,9 +2,10 @@
 
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
+from pccovid.core.pagination import LimitOffset
 from pccovid.geography import selectors, services
 from pccovid.geography.models import Edition, Level
 
@@ -55,7 +56,7 @@ class UnitListQuery(Schema):
 
 
 @router.get("/units", response=list[UnitOut])
-@paginate(LimitOffsetPagination, max_limit=500)
+@paginate(LimitOffset, max_limit=500)
 def unit_list(request: HttpRequest, filters: Query[UnitListQuery]):
     """Units of one edition in tree order (province, then what lies inside it); at most 500 per page."""
     return selectors.units_list(

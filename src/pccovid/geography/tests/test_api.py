@@ -77,3 +77,8 @@ def test_bad_edition_or_code_is_422_json(user_client, db):
 def test_anonymous_is_401(client, db):
     response = client.get(f"{API}/units")
     assert (response.status_code, response.json()["error"]) == (401, "unauthenticated")
+
+
+def test_an_offset_too_large_for_the_database_is_a_422(user_client):
+    response = user_client.get(f"{API}/units", {"offset": 17030045075637940224})
+    assert response.status_code == 422 and response.json()["field"] == "offset"

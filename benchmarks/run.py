@@ -1,0 +1,182 @@
+"""`make bench`: speed of the foundation, as ratios against a baseline measured in the same run.
+
+1. Jurisdiction: `Person.objects.restrict_to(assignment)` (units under the assignment's path, plus people
+   granted to them) against the same search with the jurisdiction written by hand as a list of unit ids
+   and no grants. Targets: ward <= 3x (two small subqueries on a 1-2 ms query), province <= 1.5x.
+2. Audit: `identity.selectors.person_get` (restrict, read, and write and commit the audit row) against
+   the same read with no restriction and no audit row. Target: <= 5x (a committed INSERT costs more than
+   an indexed read; the audit row is the point).
+
+It builds a fresh demo city (default 100,000 people) in a temporary SQLite file, or in the empty database
+named by --database-url, and rewrites its section of docs/performance.md with the machine and the date.
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
+START, END = "<!-- bench:foundation:start -->", "<!-- bench:foundation:end -->"
+
+
+def median_seconds(work: Callable[[], object], repeat: int) -> float:
+    work()  # warm caches and the query plan
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def setup_database(database_url: str | None) -> str:
+    os.environ["PCCOVID_VAR_DIR"] = tempfile.mkdtemp(prefix="pccovid-bench-")
+    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pccovid.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    return connection.vendor
+
+
+def seed(people: int) -> float:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("seed_demo", people=people, no_progress=True, verbosity=0)
+    return time.perf_counter() - started
+
+
+def bench_jurisdiction(repeat: int) -> list[tuple[str, float, float]]:
+    from pccovid.accounts.models import RoleAssignment
+    from pccovid.geography import selectors as geography_selectors
+    from pccovid.identity.models import Person
+
+    rows = []
+    for username in ("commune", "province"):
+        assignment = RoleAssignment.objects.select_related("unit").get(user__username=username)
+        unit_ids = [
+            assignment.unit.pk,
+            *geography_selectors.unit_descendants(assignment.unit).values_list("pk", flat=True),
+        ]
+
+        def restricted(assignment=assignment):
+            return list(
+                Person.objects.restrict_to(assignment, "person.search")
+                .filter(name_key__contains="nguyen thi")
+                .order_by("name_key", "pk")[:50]
+            )
+
+        def by_hand(unit_ids=unit_ids):
+            return list(
+                Person.objects.filter(
+                    residence_unit_id__in=unit_ids, name_key__contains="nguyen thi"
+                ).order_by("name_key", "pk")[:50]
+            )
+
+        assert restricted() == by_hand(), "the two searches must return the same people"
+        rows.append(
+            (
+                f"name search, {assignment.get_role_display()} ({assignment.unit.name})",
+                median_seconds(restricted, repeat),
+                median_seconds(by_hand, repeat),
+            )
+        )
+    return rows
+
+
+def bench_audited_read(repeat: int) -> tuple[str, float, float]:
+    from pccovid.accounts.models import RoleAssignment
+    from pccovid.identity import selectors
+    from pccovid.identity.models import Person
+
+    assignment = RoleAssignment.objects.select_related("unit").get(user__username="commune")
+    qids = list(
+        Person.objects.restrict_to(assignment, "person.view").values_list("qid", flat=True)[: repeat + 1]
+    )
+    audited, plain = iter(qids * 2), iter(qids * 2)
+
+    def read_audited():
+        return selectors.person_get(assignment=assignment, qid=next(audited), purpose="epidemic_control")
+
+    def read_plain():
+        return (
+            Person.objects.select_related("residence_unit", "household")
+            .prefetch_related("identifiers")
+            .get(qid=next(plain))
+            .identifiers.all()[:]
+        )
+
+    return (
+        "open one person (commune official)",
+        median_seconds(read_audited, repeat),
+        median_seconds(read_plain, repeat),
+    )
+
+
+def write_doc(report: str) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    if START in text:
+        before, rest = text.split(START, 1)
+        text = before + report + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + report
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--database-url", help="an EMPTY database to use instead of a temporary SQLite file")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md alone")
+    args = parser.parse_args()
+
+    vendor = setup_database(args.database_url)
+    seeded = seed(args.people)
+    rows = [*bench_jurisdiction(args.repeat), bench_audited_read(args.repeat)]
+    targets = [3.0, 1.5, 5.0]
+    lines = [
+        START,
+        "## Jurisdiction and audit (`make bench`)",
+        "",
+        f"Measured {dt.date.today():%Y-%m-%d} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {vendor}, a demo city of {args.people:,} people "
+        f"(seeded in {seeded:.1f} s). Median of {args.repeat} runs each.",
+        "",
+        "| operation | pccovid | baseline | ratio | target | baseline is |",
+        "|---|---|---|---|---|---|",
+    ]
+    failed = False
+    baselines = ["same search, jurisdiction as a hand-written list of unit ids"] * 2 + [
+        "same read with no restriction and no audit row"
+    ]
+    for (name, ours, base), target, what in zip(rows, targets, baselines, strict=True):
+        ratio = ours / base
+        failed |= ratio > target
+        lines.append(
+            f"| {name} | {ours * 1000:.2f} ms | {base * 1000:.2f} ms | {ratio:.2f}x | <= {target}x | {what} |"
+        )
+    lines += ["", END]
+    report = "\n".join(lines)
+    print(report)
+    if not args.no_doc:
+        write_doc(report + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
