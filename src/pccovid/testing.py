@@ -30,9 +30,9 @@ def make_unit(
 def tree(db):
     """HCMC with two wards (one with a residential group) and Hanoi with one ward."""
     hcmc = make_unit("79", "Thành phố Hồ Chí Minh", Level.PROVINCE)
-    ben_thanh = make_unit("26740", "Phường Bến Thành", Level.COMMUNE, hcmc)
-    group = make_unit("26740.001", "Khu phố 1", Level.RESIDENTIAL_GROUP, ben_thanh)
-    sai_gon = make_unit("26734", "Phường Sài Gòn", Level.COMMUNE, hcmc)
+    ben_thanh = make_unit("26743", "Phường Bến Thành", Level.COMMUNE, hcmc)
+    group = make_unit("26743.001", "Khu phố 1", Level.RESIDENTIAL_GROUP, ben_thanh)
+    sai_gon = make_unit("26740", "Phường Sài Gòn", Level.COMMUNE, hcmc)
     hanoi = make_unit("01", "Thành phố Hà Nội", Level.PROVINCE)
     hoan_kiem = make_unit("00070", "Phường Hoàn Kiếm", Level.COMMUNE, hanoi)
     return {
