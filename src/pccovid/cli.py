@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # Spoken forms of commands, e.g. `pccovid geo load-units` -> `geo_load_units`.
-_GROUPS = {"geo", "register", "demo"}
+_GROUPS = {"geo", "register"}
 
 
 def _expand_subcommands(args: list[str]) -> list[str]:

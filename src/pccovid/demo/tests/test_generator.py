@@ -1,3 +1,4 @@
+import dataclasses
 import io
 from collections import Counter
 
@@ -10,7 +11,7 @@ from pccovid.demo.generator import DEMO_CITIZEN_PHONE, PHONE_MIN_AGE, CityGenera
 from pccovid.geography.models import AdminUnit, Level
 from pccovid.identity import validators
 from pccovid.identity.models import IdentifierKind, Person, PersonIdentifier, RegisterRecord
-from pccovid.identity.register import ExtractRegister
+from pccovid.identity.register import ExtractRegister, RegisterEntry
 from pccovid.testing import make_unit
 
 COMMUNES = [
@@ -35,17 +36,7 @@ def everyone(populations) -> list:
     ]
 
 
-REGISTER_FIELDS = (
-    "national_id",
-    "old_cmnd",
-    "full_name",
-    "birth_date",
-    "sex",
-    "unit_code",
-    "address_line",
-    "household_code",
-    "phone",
-)
+REGISTER_FIELDS = tuple(field.name for field in dataclasses.fields(RegisterEntry))
 
 
 def register_row_of(person: Person) -> tuple:
