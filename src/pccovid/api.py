@@ -124,12 +124,20 @@ def _register_routers() -> None:
     from pccovid.accounts.api import router as accounts_router
     from pccovid.audit.api import router as audit_router
     from pccovid.geography.api import router as geography_router
+    from pccovid.checkins.api import router as checkins_router
+    from pccovid.declarations.api import router as declarations_router
     from pccovid.identity.api import router as identity_router
+    from pccovid.qr.api import router as qr_router
+    from pccovid.status.api import router as status_router
 
     api.add_router("/accounts/", accounts_router)
     api.add_router("/identity/", identity_router)
     api.add_router("/geography/", geography_router)
     api.add_router("/audit/", audit_router)
+    api.add_router("/qr/", qr_router)
+    api.add_router("/status/", status_router)
+    api.add_router("/declarations/", declarations_router)
+    api.add_router("/checkins/", checkins_router)
 
 
 _register_routers()

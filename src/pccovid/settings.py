@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "pccovid.identity",
     "pccovid.accounts",
     "pccovid.audit",
+    "pccovid.qr",
+    "pccovid.status",
+    "pccovid.declarations",
+    "pccovid.checkins",
     "pccovid.web",
     "pccovid.demo",
 ]
@@ -118,6 +122,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 # Citizen sign-in codes: the sender is pluggable (dotted path to a callable(phone, text)).
 PCCOVID_SMS_SENDER = os.environ.get("PCCOVID_SMS_SENDER", "pccovid.accounts.sms.console_and_file_sender")
 PCCOVID_SMS_OUTBOX = VAR_DIR / "sms-outbox.log"
+
+# Signing keys live outside the database (and its dumps): created on first use, rotated by command.
+PCCOVID_KEY_DIR = Path(os.environ.get("PCCOVID_KEY_DIR", VAR_DIR / "keys")).resolve()
 
 LOGGING = {
     "version": 1,

@@ -7,5 +7,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("qr/", include("pccovid.qr.urls")),
+    path("status/", include("pccovid.status.urls")),
+    path("declarations/", include("pccovid.declarations.urls")),
+    path("checkins/", include("pccovid.checkins.urls")),
     path("", include("pccovid.web.urls")),
 ]

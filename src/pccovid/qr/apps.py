@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QrConfig(AppConfig):
+    name = "pccovid.qr"
+    label = "qr"
