@@ -123,9 +123,9 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from pccovid.accounts.api import router as accounts_router
     from pccovid.audit.api import router as audit_router
-    from pccovid.geography.api import router as geography_router
     from pccovid.checkins.api import router as checkins_router
     from pccovid.declarations.api import router as declarations_router
+    from pccovid.geography.api import router as geography_router
     from pccovid.identity.api import router as identity_router
     from pccovid.qr.api import router as qr_router
     from pccovid.status.api import router as status_router

@@ -128,3 +128,10 @@ def english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def key_dir(settings, tmp_path):
+    """Signing keys of each test live in its own temporary directory."""
+    settings.PCCOVID_KEY_DIR = tmp_path / "keys"
+    return settings.PCCOVID_KEY_DIR
