@@ -17,6 +17,11 @@ def today() -> dt.date:
     return timezone.localdate(now())
 
 
+def localdate(moment: dt.datetime) -> dt.date:
+    """The calendar date of `moment` in Vietnam (Asia/Ho_Chi_Minh), as people read it."""
+    return timezone.localdate(moment)
+
+
 @contextlib.contextmanager
 def frozen(at: dt.datetime) -> Iterator[None]:
     global _frozen
