@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from pccovid.accounts import selectors, sms
-from pccovid.accounts.models import ApiToken, OneTimeCode, RoleAssignment, User
+from pccovid.accounts.models import AccessGrant, ApiToken, OneTimeCode, RoleAssignment, User
 from pccovid.core import clock
 from pccovid.core.errors import ApplicationError, NotFound, TooManyRequests
 from pccovid.identity import selectors as identity_selectors
@@ -163,3 +163,17 @@ def api_token_authenticate(*, key: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return token.user
+
+
+def access_grant_create(
+    *, person, unit, reason: str, source_type: str, source_id: str, expires_at: dt.datetime
+) -> AccessGrant:
+    """Put `person` inside the reach of `unit`'s officials until `expires_at`, for the recorded reason."""
+    return AccessGrant.objects.create(
+        person=person,
+        unit=unit,
+        reason=reason[:200],
+        source_type=source_type,
+        source_id=source_id,
+        expires_at=expires_at,
+    )
