@@ -1,0 +1,220 @@
+"""The one keystore: ES256 (ECDSA P-256 with SHA-256) signing keys per purpose, outside the database.
+
+Layout, under `settings.PCCOVID_KEY_DIR` (mode 0700):
+
+    <purpose>/keys.json       [{"kid", "created_at", "retired_at", "grace_until"}, ...] oldest first
+    <purpose>/<kid>.pem       the private key, PKCS#8 PEM, unencrypted, mode 0600
+
+A purpose ("personal-qr", later "release-certificate") gets its first key on first use. Rotation adds a
+new active key and retires the previous one; a retired key still verifies until `grace_until`, then it
+is no longer published. Private keys are never written to the database or to logs; back the directory up
+on its own (a database dump does not contain it).
+
+Key id (kid): the first 8 bytes of SHA-256 over the DER SubjectPublicKeyInfo of the public key,
+base64url without padding (11 characters). Anyone holding the public key can recompute it.
+"""
+
+import base64
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+
+from pccovid.core import clock
+
+_PURPOSE = re.compile(r"[a-z][a-z0-9-]{1,40}")
+_METADATA = "keys.json"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: ec.EllipticCurvePrivateKey
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Strict base64url without padding: anything else raises ValueError."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text) or len(text) % 4 == 1:
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def key_id(public_key: ec.EllipticCurvePublicKey) -> str:
+    der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return b64url(hashlib.sha256(der).digest()[:8])
+
+
+def _directory(purpose: str) -> Path:
+    if not _PURPOSE.fullmatch(purpose):
+        raise ValueError(f"Not a key purpose: {purpose!r}")
+    return Path(settings.PCCOVID_KEY_DIR) / purpose
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """One writer at a time per purpose (two workers starting together must not both create a key)."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(directory / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+# Parsed metadata and keys, by file: a verifier checks thousands of codes a minute and must not re-read
+# and re-parse files each time. The metadata is re-read when its file changes (another process rotated).
+_metadata_cache: dict[Path, tuple[tuple[int, int, int], list[dict]]] = {}
+_private_cache: dict[Path, ec.EllipticCurvePrivateKey] = {}
+_public_cache: dict[Path, ec.EllipticCurvePublicKey] = {}
+
+
+def _read_metadata(directory: Path) -> list[dict]:
+    """The key entries (a fresh copy: callers may change it)."""
+    path = directory / _METADATA
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return []
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = _metadata_cache.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, json.loads(path.read_text(encoding="utf-8")))
+        _metadata_cache[path] = cached
+    return [dict(entry) for entry in cached[1]]
+
+
+def _write_metadata(directory: Path, entries: list[dict]) -> None:
+    temporary = directory / f".{_METADATA}.tmp"
+    temporary.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, directory / _METADATA)
+
+
+def _new_key(directory: Path) -> dict:
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    kid = key_id(private_key.public_key())
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    descriptor = os.open(directory / f"{kid}.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(pem)
+    return {"kid": kid, "created_at": clock.now().isoformat(), "retired_at": None, "grace_until": None}
+
+
+def _has_active(entries: list[dict]) -> bool:
+    return any(entry["retired_at"] is None for entry in entries)
+
+
+def _metadata(purpose: str) -> tuple[Path, list[dict]]:
+    """The purpose's key entries, creating an active key when there is none (first use)."""
+    directory = _directory(purpose)
+    entries = _read_metadata(directory)
+    if _has_active(entries):
+        return directory, entries
+    with _locked(directory):
+        entries = _read_metadata(directory)
+        if not _has_active(entries):
+            entries = [*entries, _new_key(directory)]
+            _write_metadata(directory, entries)
+    return directory, entries
+
+
+def _load_private(path: Path) -> ec.EllipticCurvePrivateKey:
+    if path not in _private_cache:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise ValueError(f"{path} is not an EC private key")
+        _private_cache[path] = key
+    return _private_cache[path]
+
+
+def _load_public(path: Path) -> ec.EllipticCurvePublicKey:
+    if path not in _public_cache:
+        _public_cache[path] = _load_private(path).public_key()
+    return _public_cache[path]
+
+
+def signing_key(purpose: str) -> SigningKey:
+    """The active key of `purpose` (created on first use)."""
+    directory, entries = _metadata(purpose)
+    active = next(e for e in reversed(entries) if e["retired_at"] is None)
+    return SigningKey(active["kid"], _load_private(directory / f"{active['kid']}.pem"))
+
+
+def _in_grace(entry: dict, now: dt.datetime) -> bool:
+    return entry["retired_at"] is None or dt.datetime.fromisoformat(entry["grace_until"]) > now
+
+
+def key_entries(purpose: str) -> list[dict]:
+    """Metadata of the keys that still verify (active, and retired ones inside their grace period)."""
+    now = clock.now()
+    return [e for e in _metadata(purpose)[1] if _in_grace(e, now)]
+
+
+def public_keys(purpose: str) -> dict[str, ec.EllipticCurvePublicKey]:
+    directory = _directory(purpose)
+    return {e["kid"]: _load_public(directory / f"{e['kid']}.pem") for e in key_entries(purpose)}
+
+
+def key_rotate(purpose: str, *, grace_days: int = 30) -> str:
+    """Add a new active key and retire the current one, which verifies for `grace_days` more.
+
+    Returns the new kid."""
+    directory, _entries = _metadata(purpose)
+    now = clock.now()
+    with _locked(directory):
+        entries = _read_metadata(directory)
+        for entry in entries:
+            if entry["retired_at"] is None:
+                entry["retired_at"] = now.isoformat()
+                entry["grace_until"] = (now + dt.timedelta(days=grace_days)).isoformat()
+        new = _new_key(directory)
+        _write_metadata(directory, [*entries, new])
+    return new["kid"]
+
+
+def public_jwk(public_key: ec.EllipticCurvePublicKey) -> dict[str, str]:
+    """RFC 7518 §6.2.1 public EC key: x and y are the 32-byte big-endian coordinates, base64url."""
+    numbers = public_key.public_numbers()
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": b64url(numbers.x.to_bytes(32, "big")),
+        "y": b64url(numbers.y.to_bytes(32, "big")),
+    }
+
+
+def public_keys_from_jwks(data: dict, *, now: dt.datetime) -> dict[str, ec.EllipticCurvePublicKey]:
+    """The verifying keys of a published key set (`GET /api/v1/qr/keys`): retired keys past their grace
+    period are left out, and a kid that does not match its key is refused (ValueError)."""
+    found: dict[str, ec.EllipticCurvePublicKey] = {}
+    for jwk in data["keys"]:
+        if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
+            raise ValueError(f"Key {jwk.get('kid')!r} is not an EC P-256 key")
+        grace_until = jwk.get("grace_until")
+        if grace_until and dt.datetime.fromisoformat(grace_until) <= now:
+            continue
+        public_key = ec.EllipticCurvePublicNumbers(
+            int.from_bytes(b64url_decode(jwk["x"]), "big"),
+            int.from_bytes(b64url_decode(jwk["y"]), "big"),
+            ec.SECP256R1(),
+        ).public_key()
+        if key_id(public_key) != jwk["kid"]:
+            raise ValueError(f"Key id {jwk['kid']!r} does not match its public key")
+        found[jwk["kid"]] = public_key
+    return found
