@@ -19,6 +19,7 @@ from pccovid.core.errors import NotFound
 from pccovid.core.querysets import units_within
 from pccovid.declarations import rules
 from pccovid.declarations.errors import DeclarationError, NotHouseholdMember
+from pccovid.declarations.exports import AUDIT_FIELDS as EXPORT_FIELDS
 from pccovid.declarations.models import Declaration, FollowUp
 from pccovid.geography import selectors as geography_selectors
 from pccovid.identity import selectors as identity_selectors
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from pccovid.identity.models import Person
 
 LIST_FIELDS = ["full_name", "declaration.kind", "declaration.declared_at", "declaration.stay_unit", "flagged"]
-EXPORT_FIELDS = [*LIST_FIELDS, "declaration.symptoms", "declaration.exposures", "declaration.follow_up"]
 DETAIL_FIELDS = [*LIST_FIELDS, "birth_date", "residence_unit", "declaration.all"]
 LIST_MAX = 200
 EXPORT_MAX = 10_000

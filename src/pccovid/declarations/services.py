@@ -166,7 +166,7 @@ def _vehicle_number(raw: str | None, transport: str) -> str:
 
 def _check_entry(data: dict[str, Any], values: dict) -> dict[str, Any]:
     checked: dict[str, Any] = {
-        "passport": identity_validators.check_passport(data.get("passport") or "", field="passport"),
+        "passport": _passport(data.get("passport")),
         "nationality": _country(data.get("nationality"), field="nationality", label=_("Nationality")),
         "arrival_date": _date_in_window(
             data.get("arrival_date"), field="arrival_date", label=_("Arrival date"), values=values
@@ -178,6 +178,13 @@ def _check_entry(data: dict[str, Any], values: dict) -> dict[str, Any]:
         **_test(data),
     }
     return checked
+
+
+def _passport(raw: str | None) -> str:
+    try:
+        return identity_validators.check_passport(raw or "", field="passport")
+    except identity_validators.IdentityError as error:
+        raise _error("passport", _("Passport: %(reason)s") % {"reason": error.message}) from None
 
 
 def _countries(codes: list[str]) -> list[str]:
