@@ -1,6 +1,10 @@
-"""Fixtures of the qr tests: a signed-in citizen (An, from the shared `people`), and An's signed code."""
+"""Fixtures of the qr tests: a signed-in citizen (An, from the shared `people`), An's signed code, and a
+PNG with no QR code in it."""
+
+import io
 
 import pytest
+from PIL import Image
 
 from pccovid.accounts import services as account_services
 from pccovid.qr import services
@@ -24,3 +28,10 @@ def citizen_client(client, citizen):
 @pytest.fixture
 def an_code(people) -> str:
     return services.personal_qr_text(person=people["an"])
+
+
+@pytest.fixture
+def blank_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (200, 200), 255).save(buffer, format="PNG")
+    return buffer.getvalue()
