@@ -4,7 +4,7 @@ export the declarations in their reach (every read audited)."""
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from pccovid.accounts import selectors as account_selectors
@@ -190,13 +190,13 @@ def declaration_out(declaration: Declaration) -> dict:
 @router.post("/domestic", response={201: DeclarationOut})
 def declaration_domestic_create(request: HttpRequest, payload: DeclarationDomesticIn):
     """Citizens: a domestic health declaration for yourself or a household member (`person`)."""
-    return 201, declaration_out(_declare(request, payload, Kind.DOMESTIC))
+    return Status(201, declaration_out(_declare(request, payload, Kind.DOMESTIC)))
 
 
 @router.post("/entry", response={201: DeclarationOut})
 def declaration_entry_create(request: HttpRequest, payload: DeclarationEntryIn):
     """Citizens: an entry health declaration for yourself or a household member (`person`)."""
-    return 201, declaration_out(_declare(request, payload, Kind.ENTRY))
+    return Status(201, declaration_out(_declare(request, payload, Kind.ENTRY)))
 
 
 @router.get("/mine", response=list[DeclarationSummaryOut])
