@@ -23,6 +23,7 @@ from pccovid.geography import selectors as geography_selectors
 from pccovid.geography.models import Edition, Level
 from pccovid.identity import selectors as identity_selectors
 from pccovid.qr import formats as qr_formats
+from pccovid.qr import services as qr_services
 
 logger = logging.getLogger("pccovid.checkins")
 
@@ -31,8 +32,6 @@ MAX_BATCH = 1000
 CLOCK_SKEW = dt.timedelta(minutes=10)
 _UNIT_CODE = re.compile(r"[0-9A-Za-z.]{1,20}")
 _EVENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-# The national personal QR (MIC Decision 1405/QĐ-BTTTT): SoGiayTo|HoTen|NgaySinh|LoaiDinhDanh|QID|EXT.
-_PERSONAL_QR = re.compile(r"[^|]*\|[^|]*\|\d{4}-\d{2}-\d{2}\|[01]\|(?P<qid>[0-9A-Z]{6,32})(\|.*)?", re.DOTALL)
 
 
 class VenueError(ApplicationError):
@@ -207,15 +206,6 @@ def checkin_by_citizen(
     )
 
 
-def scanned_qid(text: str) -> str | None:
-    """The QID of a national-format personal QR (signed or not), or None for any other text.
-
-    Stand-in for `pccovid.qr.services.qr_verify` until the qr app offers it; the only place that reads
-    the personal QR here."""
-    match = _PERSONAL_QR.fullmatch(text.strip())
-    return match["qid"] if match else None
-
-
 @dataclass(frozen=True)
 class _Candidate:
     index: int
@@ -243,10 +233,12 @@ def _event_candidate(
         return _rejected(event_id, "time_in_future", _("The event's time is in the future."))
     if at < oldest:
         return _rejected(event_id, "too_old", _("The event is older than the retention period."))
-    qid = scanned_qid(str(event.get("qr_text") or ""))
-    if qid is None:
+    scanned = qr_services.qr_verify(text=str(event.get("qr_text") or ""))
+    if scanned.kind != "personal":
         return _rejected(event_id, "not_personal_qr", _("The scanned code is not a personal QR code."))
-    return _Candidate(index=index, client_event_id=event_id, qid=qid, at=at)
+    if not scanned.accepted:  # a forged, expired or damaged signature; unsigned national codes pass
+        return _rejected(event_id, scanned.reason, scanned.message)
+    return _Candidate(index=index, client_event_id=event_id, qid=scanned.fields["qid"], at=at)
 
 
 def _stored_event_ids(*, recorded_by, event_ids: list[str]) -> set[str]:

@@ -9,6 +9,7 @@ from pccovid.checkins import selectors, services
 from pccovid.checkins.models import CheckIn
 from pccovid.checkins.tests.conftest import NOW, citizen_account, personal_qr
 from pccovid.core.errors import ApplicationError, NotFound
+from pccovid.qr import services as qr_services
 from pccovid.qr.formats import venue_qr_text
 
 
@@ -131,7 +132,7 @@ def test_bulk_ingest_rejects_events_one_by_one(operator, venue, people):
     events = [
         _event(1, people["an"], at=naive_local),
         _event(2, people["an"], qr="PCV|VENUE|ABCDEFGH|abcdefghijklmnopqrstuv"),
-        _event(3, people["an"], qr="079090001234|NGUYEN VAN AN|1990-05-17|0|NOSUCHPERSON|"),
+        _event(3, people["an"], qr="079090001234|NGUYEN VAN AN|1990-05-17|0|0000000000AA|"),
         _event(4, people["an"], at=NOW + dt.timedelta(hours=1)),
         _event(5, people["an"], at=NOW - dt.timedelta(days=22)),
         {"client_event_id": "bad id!", "qr_text": personal_qr(people["an"]), "at": NOW},
@@ -149,6 +150,15 @@ def test_bulk_ingest_rejects_events_one_by_one(operator, venue, people):
     ]
     assert all(r.message for r in report.results[1:])
     assert CheckIn.objects.get().at == dt.datetime(2021, 9, 20, 2, 30, tzinfo=dt.UTC)
+
+
+def test_bulk_ingest_checks_signed_codes(operator, venue, people):
+    signed = qr_services.personal_qr_text(person=people["an"])
+    document, rest = signed.split("|", 1)
+    forged = f"{document[:-1]}{'0' if document[-1] != '0' else '1'}|{rest}"
+    events = [_event(1, people["an"], qr=signed), _event(2, people["an"], qr=forged)]
+    report = services.checkins_bulk_ingest(recorded_by=operator, venue_code=venue.code, events=events)
+    assert [(r.result, r.reason) for r in report.results] == [("stored", ""), ("rejected", "bad_signature")]
 
 
 def test_bulk_batch_over_1000_is_refused(operator, venue, people):
