@@ -1,9 +1,11 @@
 """Venue registration, citizen check-in (household members, revoked and closed venues), bulk ingest."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 
 from pccovid.checkins import selectors, services
 from pccovid.checkins.models import CheckIn
@@ -199,3 +201,19 @@ def test_retention_purge_keeps_recent_and_held_check_ins(operator, venue, people
     assert services.checkins_purge_expired(now=NOW) == 1
     assert sorted(CheckIn.objects.values_list("client_event_id", flat=True)) == ["dev1-1", "old-3"]
     assert selectors.retention_days() == 21
+
+
+def test_purge_expired_command_purges_and_prints_counts(operator, venue, people, caplog):
+    CheckIn.objects.create(
+        person=people["an"],
+        venue=venue,
+        at=NOW - dt.timedelta(days=30),
+        how="venue_scan",
+        recorded_by=operator,
+        client_event_id="old",
+    )
+    out = io.StringIO()
+    with caplog.at_level("INFO", logger="pccovid"):
+        call_command("purge_expired", stdout=out)
+    assert "Deleted 1 check-ins and 0 declarations" in out.getvalue()
+    assert "1 check-ins, 0 declarations" in caplog.text and not CheckIn.objects.exists()
