@@ -18,6 +18,7 @@ import base64
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -58,10 +59,15 @@ def key_id(public_key: ec.EllipticCurvePublicKey) -> str:
     return b64url(hashlib.sha256(der).digest()[:8])
 
 
-def _directory(purpose: str) -> Path:
+@functools.lru_cache(maxsize=64)
+def _directory_in(root: str, purpose: str) -> Path:
     if not _PURPOSE.fullmatch(purpose):
         raise ValueError(f"Not a key purpose: {purpose!r}")
-    return Path(settings.PCCOVID_KEY_DIR) / purpose
+    return Path(root) / purpose
+
+
+def _directory(purpose: str) -> Path:
+    return _directory_in(str(settings.PCCOVID_KEY_DIR), purpose)
 
 
 @contextlib.contextmanager
@@ -78,22 +84,37 @@ def _locked(directory: Path) -> Iterator[None]:
 
 # Parsed metadata and keys, by file: a verifier checks thousands of codes a minute and must not re-read
 # and re-parse files each time. The metadata is re-read when its file changes (another process rotated).
-_metadata_cache: dict[Path, tuple[tuple[int, int, int], list[dict]]] = {}
+Stamp = tuple[int, int, int]
+_metadata_cache: dict[str, tuple[Stamp, list[dict]]] = {}
+_verifier_cache: dict[str, tuple[Stamp, list["_Verifier"]]] = {}
 _private_cache: dict[Path, ec.EllipticCurvePrivateKey] = {}
 _public_cache: dict[Path, ec.EllipticCurvePublicKey] = {}
 
 
+@dataclass(frozen=True)
+class _Verifier:
+    kid: str
+    grace_until: dt.datetime | None  # None while the key is active
+    public_key: ec.EllipticCurvePublicKey
+
+
+def _stamp(path: str) -> Stamp | None:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 def _read_metadata(directory: Path) -> list[dict]:
     """The key entries (a fresh copy: callers may change it)."""
-    path = directory / _METADATA
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
+    path = os.path.join(directory, _METADATA)
+    stamp = _stamp(path)
+    if stamp is None:
         return []
-    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     cached = _metadata_cache.get(path)
     if cached is None or cached[0] != stamp:
-        cached = (stamp, json.loads(path.read_text(encoding="utf-8")))
+        cached = (stamp, json.loads(Path(path).read_text(encoding="utf-8")))
         _metadata_cache[path] = cached
     return [dict(entry) for entry in cached[1]]
 
@@ -166,9 +187,33 @@ def key_entries(purpose: str) -> list[dict]:
     return [e for e in _metadata(purpose)[1] if _in_grace(e, now)]
 
 
-def public_keys(purpose: str) -> dict[str, ec.EllipticCurvePublicKey]:
+def _verifiers(purpose: str) -> list[_Verifier]:
     directory = _directory(purpose)
-    return {e["kid"]: _load_public(directory / f"{e['kid']}.pem") for e in key_entries(purpose)}
+    path = os.path.join(directory, _METADATA)
+    stamp = _stamp(path)
+    cached = _verifier_cache.get(path)
+    if cached is None or cached[0] != stamp:
+        if stamp is None:
+            _metadata(purpose)
+            stamp = _stamp(path)
+        # Read after taking the stamp: a file changed in between is only re-read on the next call.
+        verifiers = [
+            _Verifier(
+                e["kid"],
+                dt.datetime.fromisoformat(e["grace_until"]) if e["retired_at"] else None,
+                _load_public(directory / f"{e['kid']}.pem"),
+            )
+            for e in _read_metadata(directory)
+        ]
+        cached = (stamp, verifiers)
+        _verifier_cache[path] = cached
+    return cached[1]
+
+
+def public_keys(purpose: str) -> dict[str, ec.EllipticCurvePublicKey]:
+    """kid -> public key of every key that still verifies (active, or retired inside its grace period)."""
+    now = clock.now()
+    return {v.kid: v.public_key for v in _verifiers(purpose) if v.grace_until is None or v.grace_until > now}
 
 
 def key_rotate(purpose: str, *, grace_days: int = 30) -> str:

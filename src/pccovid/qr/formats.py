@@ -58,6 +58,7 @@ SEX_CODES = {"M": "1", "F": "2", "O": "0"}  # pccovid's reading of 1405's 0/1/2,
 _DOCUMENT = re.compile(r"[A-Z0-9]{5,20}")
 _QID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ES256 = ec.ECDSA(hashes.SHA256())
 _SIGNATURE = re.compile(r"S1\.(?P<kid>[A-Za-z0-9_-]{11})\.(?P<exp>\d{1,10})\.(?P<sig>[A-Za-z0-9_-]{86})")
 
 
@@ -89,7 +90,7 @@ def personal_unsigned_text(fields: PersonalFields) -> str:
 def personal_sign(text: str, *, key: SigningKey, expires_at: dt.datetime) -> str:
     """Append the signature field to an unsigned personal code."""
     signed = f"{text}<{SIGNATURE_PREFIX}{key.kid}.{int(expires_at.timestamp())}"
-    r, s = decode_dss_signature(key.private_key.sign(signed.encode(), ec.ECDSA(hashes.SHA256())))
+    r, s = decode_dss_signature(key.private_key.sign(signed.encode(), _ES256))
     return f"{signed}.{b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
 
@@ -116,6 +117,15 @@ def _date(text: str, pattern: str) -> dt.date | None:
         return None
 
 
+def _iso_date(text: str) -> dt.date | None:
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _unknown() -> ScannedCode:
     return ScannedCode(
         "unknown",
@@ -128,7 +138,11 @@ def _unknown() -> ScannedCode:
 
 
 def _verdict(
-    message: bytes, match: re.Match, public_keys: dict[str, ec.EllipticCurvePublicKey], now: dt.datetime
+    message: bytes,
+    match: re.Match,
+    expires_at: dt.datetime,
+    public_keys: dict[str, ec.EllipticCurvePublicKey],
+    now: dt.datetime,
 ) -> tuple[str, str | None, str]:
     kid = match["kid"]
     key = public_keys.get(kid)
@@ -142,10 +156,9 @@ def _verdict(
     raw = b64url_decode(match["sig"])
     der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
     try:
-        key.verify(der, message, ec.ECDSA(hashes.SHA256()))
+        key.verify(der, message, _ES256)
     except InvalidSignature:
         return "invalid", "bad_signature", _("The signature does not match the content: altered or forged.")
-    expires_at = dt.datetime.fromtimestamp(int(match["exp"]), tz=dt.UTC)
     if now >= expires_at:
         return (
             "invalid",
@@ -161,7 +174,7 @@ def _personal(text: str, public_keys: dict, now: dt.datetime) -> ScannedCode | N
     if len(parts) not in (5, 6):
         return None
     document, name, birth, kind, qid = parts[:5]
-    birth_date = _date(birth, "%Y-%m-%d") if _ISO_DATE.fullmatch(birth) else None
+    birth_date = _iso_date(birth)
     if not (_DOCUMENT.fullmatch(document) and name.strip() and birth_date and _QID.fullmatch(qid)):
         return None
     if kind not in ("0", "1"):
@@ -193,10 +206,11 @@ def _personal(text: str, public_keys: dict, now: dt.datetime) -> ScannedCode | N
         return ScannedCode(
             "personal", fields, "invalid", "malformed", _("The signature field of this code is damaged.")
         )
+    expires_at = dt.datetime.fromtimestamp(int(match["exp"]), tz=dt.UTC)
     fields["kid"] = match["kid"]
-    fields["expires_at"] = dt.datetime.fromtimestamp(int(match["exp"]), tz=dt.UTC).isoformat()
+    fields["expires_at"] = expires_at.isoformat()
     message = text[: text.rindex(".")].encode()
-    signature, reason, sentence = _verdict(message, match, public_keys, now)
+    signature, reason, sentence = _verdict(message, match, expires_at, public_keys, now)
     return ScannedCode("personal", fields, signature, reason, sentence)
 
 
@@ -302,8 +316,8 @@ def parse_scanned(
     text = text.strip()
     if not text or len(text) > 2000:
         return _unknown()
-    for recognise in (_venue, _cccd_card, _health_insurance):
-        found = recognise(text)
-        if found:
-            return found
-    return _personal(text, public_keys or {}, now) or _unknown()
+    # The four layouts exclude each other (field counts and date forms differ); the most common is first.
+    found = (
+        _personal(text, public_keys or {}, now) or _venue(text) or _cccd_card(text) or _health_insurance(text)
+    )
+    return found or _unknown()
