@@ -2,10 +2,12 @@
 export the declarations in their reach (every read audited)."""
 
 import datetime as dt
+import re
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from pccovid.accounts import selectors as account_selectors
 from pccovid.audit.models import Purpose
@@ -20,6 +22,19 @@ router = Router(tags=["declarations"])
 
 CODE_PATTERN = r"^[0-9A-Za-z.]{1,20}$"
 PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value):
+    """Dates as YYYY-MM-DD only: pydantic would otherwise read 0 or "1634256000" as a Unix time."""
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 def _text(max_length: int, description: str = "") -> str:
@@ -65,7 +80,7 @@ class DeclarationDomesticIn(DeclarationCommonIn):
     travel_to: str | None = _unit_code("Unit code (2025 edition) travelled to.")
     transport: Transport | None = None
     vehicle_number: str = _text(20, "Flight number (plane), train number, or licence plate.")
-    travel_date: dt.date | None = None
+    travel_date: IsoDate | None = None
 
 
 class DeclarationEntryIn(DeclarationCommonIn):
@@ -73,15 +88,15 @@ class DeclarationEntryIn(DeclarationCommonIn):
     nationality: str = Field(max_length=2, pattern=PRINTABLE_PATTERN, description="ISO 3166 alpha-2.")
     flight_number: str = _text(10, "IATA flight number; or give border_gate.")
     border_gate: str = _text(100)
-    arrival_date: dt.date
+    arrival_date: IsoDate
     countries_visited: list[str] = Field(
         default_factory=list, max_length=60, description="ISO 3166 alpha-2 codes, last 14 days."
     )
     vaccine_product: Vaccine | None = None
     vaccine_doses: int = Field(0, ge=0, le=5)
-    vaccine_last_date: dt.date | None = None
+    vaccine_last_date: IsoDate | None = None
     test_kind: TestKind | None = None
-    test_date: dt.date | None = None
+    test_date: IsoDate | None = None
     test_result: TestResult | None = None
 
 
@@ -150,8 +165,8 @@ class OfficialQuery(AssignmentQuery):
 
 
 class DeclarationListQuery(OfficialQuery):
-    date_from: dt.date | None = Field(None, description="First day (local) of declared_at, included.")
-    date_to: dt.date | None = Field(None, description="Last day (local) of declared_at, included.")
+    date_from: IsoDate | None = Field(None, description="First day (local) of declared_at, included.")
+    date_to: IsoDate | None = Field(None, description="Last day (local) of declared_at, included.")
     flagged: bool | None = None
     follow_up: FollowUp | None = None
     kind: Kind | None = None
