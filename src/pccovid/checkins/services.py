@@ -208,9 +208,11 @@ def checkin_by_citizen(
 
 @dataclass(frozen=True)
 class _Candidate:
+    """An event whose id and time are well formed; its QR is read only when the id is new."""
+
     index: int
     client_event_id: str
-    qid: str
+    qr_text: str
     at: dt.datetime
 
 
@@ -233,12 +235,19 @@ def _event_candidate(
         return _rejected(event_id, "time_in_future", _("The event's time is in the future."))
     if at < oldest:
         return _rejected(event_id, "too_old", _("The event is older than the retention period."))
-    scanned = qr_services.qr_verify(text=str(event.get("qr_text") or ""))
+    return _Candidate(index=index, client_event_id=event_id, qr_text=str(event.get("qr_text") or ""), at=at)
+
+
+def _scanned_qid(candidate: _Candidate) -> str | EventResult:
+    """The QID of the event's personal QR, or why it is refused."""
+    scanned = qr_services.qr_verify(text=candidate.qr_text)
     if scanned.kind != "personal":
-        return _rejected(event_id, "not_personal_qr", _("The scanned code is not a personal QR code."))
+        return _rejected(
+            candidate.client_event_id, "not_personal_qr", _("The scanned code is not a personal QR code.")
+        )
     if not scanned.accepted:  # a forged, expired or damaged signature; unsigned national codes pass
-        return _rejected(event_id, scanned.reason, scanned.message)
-    return _Candidate(index=index, client_event_id=event_id, qid=scanned.fields["qid"], at=at)
+        return _rejected(candidate.client_event_id, scanned.reason, scanned.message)
+    return scanned.fields["qid"]
 
 
 def _stored_event_ids(*, recorded_by, event_ids: list[str]) -> set[str]:
@@ -259,8 +268,9 @@ def checkins_bulk_ingest(
     """Store a scanner device's batch of check-ins (`client_event_id`, `qr_text` of a personal QR, `at`).
 
     Only the venue's operator (signed in, or through one of their device tokens) ingests for it. Each event
-    is stored, a duplicate (its id was already stored for this account, or appears earlier in the batch:
+    is stored, a duplicate (its id was already stored for this account, or is stored earlier in the batch:
     a resent batch changes nothing) or rejected with a reason. The stored rows are one transaction.
+    Duplicates are found before any QR is verified, so a resent batch costs no signature checks.
     A deactivated venue still accepts batches: they were collected offline while it was open.
     """
     if len(events) > MAX_BATCH:
@@ -273,32 +283,41 @@ def checkins_bulk_ingest(
         _event_candidate(i, event, oldest=oldest, latest=now + CLOCK_SKEW) for i, event in enumerate(events)
     ]
     candidates = [c for c in parsed if isinstance(c, _Candidate)]
-    seen = _stored_event_ids(recorded_by=recorded_by, event_ids=[c.client_event_id for c in candidates])
-    person_ids = selectors.person_ids_by_qid(qids={c.qid for c in candidates})
-    results = list(parsed)
-    rows = []
+    first: dict[str, _Candidate] = {}
     for candidate in candidates:
-        if candidate.client_event_id in seen:
-            result = EventResult(client_event_id=candidate.client_event_id, result="duplicate")
-        elif candidate.qid not in person_ids:
-            result = _rejected(
-                candidate.client_event_id, "unknown_person", _("No person on PC-Covid has this QR code.")
+        first.setdefault(candidate.client_event_id, candidate)
+    stored = _stored_event_ids(recorded_by=recorded_by, event_ids=list(first))
+    scans = {c.client_event_id: _scanned_qid(c) for c in first.values() if c.client_event_id not in stored}
+    person_ids = selectors.person_ids_by_qid(qids={q for q in scans.values() if isinstance(q, str)})
+    outcome: dict[str, EventResult] = {}
+    rows = []
+    for event_id, qid in scans.items():
+        if isinstance(qid, EventResult):
+            outcome[event_id] = qid
+        elif qid not in person_ids:
+            outcome[event_id] = _rejected(
+                event_id, "unknown_person", _("No person on PC-Covid has this QR code.")
             )
         else:
-            seen.add(candidate.client_event_id)
-            result = EventResult(client_event_id=candidate.client_event_id, result="stored")
+            outcome[event_id] = EventResult(client_event_id=event_id, result="stored")
             rows.append(
                 CheckIn(
-                    person_id=person_ids[candidate.qid],
+                    person_id=person_ids[qid],
                     venue=venue,
-                    at=candidate.at,
+                    at=first[event_id].at,
                     how=CheckInHow.VENUE_SCAN,
                     recorded_by=recorded_by,
-                    client_event_id=candidate.client_event_id,
+                    client_event_id=event_id,
                 )
             )
-        results[candidate.index] = result
     CheckIn.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    results = list(parsed)
+    for candidate in candidates:
+        own = outcome.get(candidate.client_event_id)
+        repeat = first[candidate.client_event_id] is not candidate
+        if own is None or (repeat and own.result == "stored"):
+            own = EventResult(client_event_id=candidate.client_event_id, result="duplicate")
+        results[candidate.index] = own
     return IngestReport(results=results)
 
 
