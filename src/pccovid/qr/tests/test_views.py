@@ -1,8 +1,10 @@
 """The citizen's QR pages: masked by default, unmask, full screen, downloads, the printable card."""
 
+import datetime as dt
 from pathlib import Path
 
 from pccovid.accounts import services as account_services
+from pccovid.identity import services as identity_services
 from pccovid.qr import scan, services
 
 
@@ -50,3 +52,20 @@ def test_an_account_not_linked_to_a_person_is_sent_to_link(client, tree, sms_out
     user = account_services.otp_verify(phone="0911222333", code=sms_outbox.last_code("+84911222333"))
     client.force_login(user)
     assert client.get("/qr/").url == "/me/link/"
+
+
+def test_a_person_without_an_id_document_is_told_why_there_is_no_code(client, tree, sms_outbox):
+    identity_services.person_create(
+        full_name="Bé Na",
+        birth_date=dt.date(2020, 1, 1),
+        sex="F",
+        residence_unit=tree["sai_gon"],
+        identifiers=[identity_services.IdentifierIn("phone", "0911222444", source="test")],
+    )
+    account_services.otp_request(phone="0911222444")
+    client.force_login(
+        account_services.otp_verify(phone="0911222444", code=sms_outbox.last_code("+84911222444"))
+    )
+    response = client.get("/qr/")
+    assert response.status_code == 400 and 'role="alert"' in response.content.decode()
+    assert "<svg" not in response.content.decode()
