@@ -181,7 +181,8 @@ def run(*, events: int = 10_000, people: int = 5_000, repeat: int = 3, seed: int
         "| operation | pccovid | baseline | pccovid / baseline | baseline is |",
         "|---|---|---|---|---|",
         *(
-            f"| {name} | {rate:,.0f} events/s | {base_rate:,.0f} events/s | {rate / base_rate:.2f}x | {what} |"
+            f"| {name} | {rate:,.0f} events/s | {base_rate:,.0f} events/s | {rate / base_rate:.2f}x "
+            f"| {what} |"
             for name, rate in rows
         ),
     ]
