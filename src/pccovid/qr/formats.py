@@ -305,6 +305,15 @@ def _venue(text: str) -> ScannedCode | None:
     )
 
 
+def _utf8(text: str) -> bool:
+    """False for text no QR code can carry (lone surrogates, e.g. from a JSON body)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_scanned(
     text: str, *, public_keys: dict[str, ec.EllipticCurvePublicKey] | None, now: dt.datetime
 ) -> ScannedCode:
@@ -314,7 +323,7 @@ def parse_scanned(
     "unknown_key".
     """
     text = text.strip()
-    if not text or len(text) > 2000:
+    if not text or len(text) > 2000 or not _utf8(text):
         return _unknown()
     # The four layouts exclude each other (field counts and date forms differ); the most common is first.
     found = (

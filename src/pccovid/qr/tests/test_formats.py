@@ -179,6 +179,7 @@ def test_venue_code():
         "https://example.org/?q=1",
         "x" * 5000,
         "\x00\x01|\ud800",
+        "079090001234|NGUYEN \ud800|1990-05-17|0|QID|<<<<S1.AAAAAAAAAAA.1." + "A" * 86,
     ],
 )
 def test_garbage_is_unknown_and_malformed(text):
