@@ -10,6 +10,7 @@ def test_spoken_subcommands_map_to_management_commands():
         "pccovid", "geo_load_units", "--edition", "2025"]  # fmt: skip
     assert cli._expand_subcommands(["pccovid", "register", "import", "f.csv"]) == [
         "pccovid", "register_import", "f.csv"]  # fmt: skip
+    assert cli._expand_subcommands(["pccovid", "verify-qr", "X"]) == ["pccovid", "verify_qr", "X"]
     assert cli._expand_subcommands(["pccovid", "migrate"]) == ["pccovid", "migrate"]
 
 

@@ -16,11 +16,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# Spoken forms of commands, e.g. `pccovid geo load-units` -> `geo_load_units`.
+# Spoken forms of commands: `pccovid geo load-units` runs `geo_load_units`.
 _GROUPS = {"geo", "register"}
 
 
 def _expand_subcommands(args: list[str]) -> list[str]:
+    """`geo load-units` -> `geo_load_units`, `verify-qr` -> `verify_qr`."""
+    if len(args) >= 2 and not args[1].startswith("-"):
+        args = [args[0], args[1].replace("-", "_"), *args[2:]]
     if len(args) >= 3 and args[1] in _GROUPS and not args[2].startswith("-"):
         return [args[0], f"{args[1]}_{args[2].replace('-', '_')}", *args[3:]]
     return args

@@ -1,7 +1,6 @@
 """The citizen's own QR code: on screen (masked by default), full screen, as files, and as a printable
 card. Every page signs a fresh code, so what is shown is always inside its validity."""
 
-import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -34,17 +33,10 @@ def _with_own_code(view: Callable[[HttpRequest, str], HttpResponse]):
     return wrapper
 
 
-def _scalable(svg: str) -> str:
-    """segno's SVG has a pixel width and height but no viewBox, so CSS cannot resize it: add one (the card
-    needs the code at 60 mm, the full-screen view at the screen's size)."""
-    size = re.search(r'width="(\d+)" height="(\d+)"', svg)
-    return svg.replace("<svg ", f'<svg viewBox="0 0 {size[1]} {size[2]}" ', 1) if size else svg
-
-
 def _page(request: HttpRequest, text: str, template: str, scale: int = 6) -> HttpResponse:
     unmask = request.GET.get("unmask") == "1"
     context = {
-        "svg": mark_safe(_scalable(qr_render.qr_svg(text, scale=scale))),  # segno output: no user text
+        "svg": mark_safe(qr_render.qr_svg(text, scale=scale)),  # segno output: no user text
         "shown": selectors.personal_qr_display(text=text, masked=not unmask),
         "unmask": unmask,
     }
