@@ -26,14 +26,15 @@ OTP_RULES = RuleDefault(
 RULESETS = [OTP_RULES]
 
 # Which actions each official role may take on personal data inside its jurisdiction.
-# Checkpoint officers read a person only through a scanned QR (a later issue); system administrators
-# manage accounts, never personal data.
+# Checkpoint officers read a person's card only through a code the person presents; system
+# administrators manage accounts, never personal data.
+# "person.status" is reading a person's COVID card after scanning the code they present.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "health_worker": frozenset({"person.search", "person.view"}),
-    "tracer": frozenset({"person.search", "person.view"}),
-    "commune_official": frozenset({"person.search", "person.view"}),
-    "province_official": frozenset({"person.search", "person.view"}),
-    "checkpoint_officer": frozenset(),
+    "health_worker": frozenset({"person.search", "person.view", "person.status"}),
+    "tracer": frozenset({"person.search", "person.view", "person.status"}),
+    "commune_official": frozenset({"person.search", "person.view", "person.status"}),
+    "province_official": frozenset({"person.search", "person.view", "person.status"}),
+    "checkpoint_officer": frozenset({"person.status"}),
     "data_engineer": frozenset({"person.search", "person.view"}),
     "system_admin": frozenset(),
 }

@@ -30,6 +30,17 @@ def person_by_national_id(*, national_id: str) -> Person | None:
     return row.person if row else None
 
 
+def person_by_qid(*, qid: str) -> Person | None:
+    """Internal matching only (a scanned code to a person): callers restrict and audit before showing."""
+    return Person.objects.filter(qid=qid).select_related("residence_unit").first()
+
+
+def person_by_identifier(*, kind: str, value: str) -> Person | None:
+    """Internal matching only, like `person_by_qid`."""
+    row = PersonIdentifier.objects.filter(kind=kind, value=value).select_related("person").first()
+    return row.person if row else None
+
+
 def person_has_phone(*, person: Person, phone: str) -> bool:
     return person.identifiers.filter(kind=IdentifierKind.PHONE, value=phone).exists()
 
@@ -89,13 +100,18 @@ def person_search(*, assignment, query: str, purpose: str) -> list[Person]:
     return found
 
 
-def person_get(*, assignment, qid: str, purpose: str) -> Person:
-    """One person's record for an official: audited when shown, "not found" when out of reach."""
+def person_get(
+    *, assignment, qid: str, purpose: str, action: str = "person.view", fields: list[str] = DETAIL_FIELDS
+) -> Person:
+    """One person's record for an official: audited when shown, "not found" when out of reach.
+
+    `action` and `fields` narrow the read: a checkpoint reads only the name and the card ("person.status").
+    """
     audit_services.purpose_check(purpose)
-    person = _with_relations(Person.objects.restrict_to(assignment, "person.view").filter(qid=qid)).first()
+    person = _with_relations(Person.objects.restrict_to(assignment, action).filter(qid=qid)).first()
     if person is None:
         raise NotFound()
     audit_services.personal_data_reads_record(
-        assignment=assignment, persons=[person], fields=DETAIL_FIELDS, purpose=purpose
+        assignment=assignment, persons=[person], fields=fields, purpose=purpose
     )
     return person

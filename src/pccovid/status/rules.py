@@ -27,4 +27,12 @@ CARD_RULES = RuleDefault(
     },
 )
 
-RULESETS = [CARD_RULES]
+CHECKPOINT_RULES = RuleDefault(
+    domain="status.checkpoint",
+    version="2021.10",
+    effective_from=dt.date(2021, 10, 11),
+    source="pccovid policy: a code shown at a checkpoint lets its unit read the card for one shift",
+    values={"read_grant_hours": 12},
+)
+
+RULESETS = [CARD_RULES, CHECKPOINT_RULES]

@@ -1,2 +1,6 @@
+from django.urls import path
+
+from pccovid.status import views
+
 app_name = "status"
-urlpatterns: list = []
+urlpatterns = [path("checkpoint/", views.checkpoint, name="checkpoint")]

@@ -17,6 +17,7 @@ from pccovid.audit.models import Purpose
 from pccovid.core.errors import ApplicationError, NotFound
 from pccovid.geography import selectors as geography_selectors
 from pccovid.identity import selectors as identity_selectors
+from pccovid.status import services as status_services
 from pccovid.web.forms import CodeForm, LinkForm, PersonSearchForm, PhoneForm
 
 CITIZEN_HOME = "web:citizen-home"
@@ -75,7 +76,8 @@ def citizen_home(request: HttpRequest) -> HttpResponse:
     if person is None:
         return redirect("web:citizen-link")
     household = identity_selectors.household_members(person=person)
-    return render(request, "web/citizen_home.html", {"person": person, "household": household})
+    card = status_services.card_for(person=person)
+    return render(request, "web/citizen_home.html", {"person": person, "household": household, "card": card})
 
 
 @citizen_required
