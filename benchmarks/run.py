@@ -1,5 +1,8 @@
 """`make bench`: speed of the foundation, as ratios against a baseline measured in the same run.
 
+Also: personal QR verifications per second against raw ECDSA verify (`qr_verify.py`), and bulk check-in
+ingest against a plain executemany (`checkin_ingest.py`).
+
 1. Jurisdiction: `Person.objects.restrict_to(assignment)` (units under the assignment's path, plus people
    granted to them) against the same search with the jurisdiction written by hand as a list of unit ids
    and no grants. Targets: ward <= 3x (two small subqueries on a 1-2 ms query), province <= 1.5x.
@@ -147,6 +150,7 @@ def write_doc(report: str) -> None:
 
 
 def main() -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=30)
@@ -155,6 +159,8 @@ def main() -> int:
     args = parser.parse_args()
 
     vendor = setup_database(args.database_url)
+    import checkin_ingest
+    import qr_verify
     from django.utils import translation
 
     translation.activate("en")
@@ -185,6 +191,16 @@ def main() -> int:
     lines += [
         "",
         WHY_RESTRICT_TO,
+        "",
+        "## Personal QR verification (`benchmarks/qr_verify.py`)",
+        "",
+        *qr_verify.run(),
+        "",
+        "Target: at least 0.5x the raw signature check; the rest is reading the national format.",
+        "",
+        "## Bulk check-in ingest (`benchmarks/checkin_ingest.py`)",
+        "",
+        *checkin_ingest.run(),
         "",
         END,
     ]
