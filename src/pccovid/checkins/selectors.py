@@ -90,9 +90,3 @@ def checkins_at_venue_between(*, venue_id: int, start: dt.datetime, end: dt.date
     index. Tracing asks it for every visit of a case with [at - 1 h, at + 1 h] to find who was there at
     the same time. This returns personal data: callers check jurisdiction and audit what they show."""
     return CheckIn.objects.filter(venue_id=venue_id, at__gte=start, at__lte=end).order_by("at", "pk")
-
-
-def person_ids_by_qid(*, qids: set[str]) -> dict[str, int]:
-    """Platform ids of the people with these qids (unknown ones are absent). Used to resolve scanned
-    personal QRs in bulk; belongs in identity.selectors (moved there once that app offers it)."""
-    return dict(Person.objects.filter(qid__in=qids).values_list("qid", "pk"))

@@ -288,7 +288,7 @@ def checkins_bulk_ingest(
         first.setdefault(candidate.client_event_id, candidate)
     stored = _stored_event_ids(recorded_by=recorded_by, event_ids=list(first))
     scans = {c.client_event_id: _scanned_qid(c) for c in first.values() if c.client_event_id not in stored}
-    person_ids = selectors.person_ids_by_qid(qids={q for q in scans.values() if isinstance(q, str)})
+    person_ids = identity_selectors.person_ids_by_qid(qids={q for q in scans.values() if isinstance(q, str)})
     outcome: dict[str, EventResult] = {}
     rows = []
     for event_id, qid in scans.items():

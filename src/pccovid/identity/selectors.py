@@ -35,6 +35,11 @@ def person_by_qid(*, qid: str) -> Person | None:
     return Person.objects.filter(qid=qid).select_related("residence_unit").first()
 
 
+def person_ids_by_qid(*, qids: set[str]) -> dict[str, int]:
+    """Internal matching in bulk (a device's batch of scanned codes): qid -> person id."""
+    return dict(Person.objects.filter(qid__in=qids).values_list("qid", "pk"))
+
+
 def person_by_identifier(*, kind: str, value: str) -> Person | None:
     """Internal matching only, like `person_by_qid`."""
     row = PersonIdentifier.objects.filter(kind=kind, value=value).select_related("person").first()
