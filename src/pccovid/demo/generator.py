@@ -59,7 +59,10 @@ PHONE_MIN_AGE = 14  # younger children have no phone; 14-17 share a parent's pho
 
 
 def apportion(total: int, weights: list[float]) -> list[int]:
-    """Whole shares of `total` in proportion to `weights`, summing exactly to `total` (largest remainder)."""
+    """Whole shares of `total` in proportion to `weights`, summing exactly to `total` (largest remainder).
+    All-zero weights (a commune that drew no residents) share equally."""
+    if not any(weights):
+        weights = [1.0] * len(weights)
     quotas = [total * weight / sum(weights) for weight in weights]
     shares = [int(quota) for quota in quotas]
     by_remainder = sorted(range(len(weights)), key=lambda i: shares[i] - quotas[i])

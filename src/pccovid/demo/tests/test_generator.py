@@ -222,3 +222,21 @@ def test_ages_follow_a_plausible_vietnamese_pyramid():
     assert 0.18 < sum(age < 15 for age in ages) / len(ages) < 0.30  # 2019 census: about 24 %
     assert 0.05 < sum(age >= 65 for age in ages) / len(ages) < 0.12  # 2019 census: about 8 %
     assert min(ages) == 0 and max(ages) >= 85
+
+
+def test_the_demo_city_has_venues_check_ins_and_declarations(db, settings):
+    settings.DEBUG = True
+    from pccovid.checkins.models import CheckIn, Venue
+    from pccovid.declarations.models import Declaration
+
+    call_command("seed_demo", people=400, no_progress=True, stdout=io.StringIO())
+    assert Venue.objects.exists() and CheckIn.objects.exists()
+    assert Declaration.objects.count() > 0
+    assert all(d.person == d.declared_by for d in Declaration.objects.all())
+
+
+def test_apportion_keeps_the_total_even_when_every_weight_is_zero():
+    from pccovid.demo.generator import apportion
+
+    assert apportion(10, [3.0, 1.0]) == [8, 2]
+    assert apportion(7, [0, 0, 0]) == [3, 2, 2]

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from pccovid.core.errors import ApplicationError
 from pccovid.demo import services
+from pccovid.demo.activity import demo_activity_seed
 from pccovid.geography import services as geography_services
 from pccovid.geography.models import AdminUnit
 
@@ -74,6 +75,11 @@ class Command(BaseCommand):
             )
         except ApplicationError as error:
             raise CommandError(error.message) from error
+        activity = demo_activity_seed(seed=seed)
+        self.stdout.write(
+            f"Venues: {activity['venues']:,}, check-ins: {activity['checkins']:,}, "
+            f"declarations: {activity['declarations']:,}."
+        )
         self._print_report(report, seconds=time.perf_counter() - started)
         self._print_logins(report.logins)
         self._print_citizen(report.citizen)

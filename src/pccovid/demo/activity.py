@@ -1,0 +1,64 @@
+"""A few days of life in the demo city: venues with check-ins, and health declarations.
+
+Declarations go through `declarations.services.declaration_submit` (the same validation, flagging and
+access grants as a citizen's), with the clock set to the moment each one was made.
+"""
+
+import datetime as dt
+import random
+
+from pccovid.checkins.demo import demo_venues_and_checkins
+from pccovid.core import clock
+from pccovid.declarations import services as declaration_services
+from pccovid.geography import selectors as geography_selectors
+from pccovid.identity.models import Person
+
+FLIGHTS = ["VN213", "VJ133", "QH205", "VN7241", "VJ122"]
+ADULT_BORN_BY = dt.date(2003, 1, 1)
+
+
+def demo_activity_seed(*, seed: int, days: int = 5, declarations: int = 200) -> dict[str, int]:
+    """Venues and check-ins over `days` days, and about `declarations` domestic declarations of adults
+    arriving by air; about one in ten declares a symptom (flagged for their ward's health station)."""
+    venues = demo_venues_and_checkins(seed=seed, days=days)
+    rng = random.Random(seed)
+    adults = list(
+        Person.objects.filter(birth_date__lte=ADULT_BORN_BY).order_by("pk").values_list("pk", flat=True)
+    )
+    origins = list(
+        geography_selectors.units_list(edition="2025", level="province")
+        .exclude(code="79")
+        .values_list("code", flat=True)
+    )
+    now = clock.now()
+    chosen = sorted(rng.sample(adults, min(declarations, len(adults))))
+    for pk in chosen:
+        person = Person.objects.select_related("residence_unit__parent").get(pk=pk)
+        moment = now - dt.timedelta(days=rng.randrange(days), hours=rng.randrange(12))
+        with clock.frozen(moment):
+            declaration_services.declaration_submit(
+                declared_by=person, person=person, data=_trip(rng, person, moment, origins)
+            )
+    return {"venues": venues["venues"], "checkins": venues["checkins"], "declarations": len(chosen)}
+
+
+def _trip(rng: random.Random, person: Person, moment: dt.datetime, origins: list[str]) -> dict:
+    """A flight into Ho Chi Minh City from another province (no trip where no other province is loaded)."""
+    unit = person.residence_unit
+    commune = unit if unit.level == "commune" else unit.parent
+    answers = {
+        "kind": "domestic",
+        "stay_unit": commune.code,
+        "stay_address": person.address_line or commune.name,
+        "fever": rng.random() < 0.05,
+        "cough": rng.random() < 0.05,
+    }
+    if origins:
+        answers.update(
+            travel_from=rng.choice(origins),
+            travel_to="79",
+            transport="plane",
+            vehicle_number=rng.choice(FLIGHTS),
+            travel_date=clock.localdate(moment),
+        )
+    return answers
