@@ -198,8 +198,7 @@ def _declare(request: HttpRequest, payload: DeclarationCommonIn, kind: str) -> D
 
 
 def declaration_out(declaration: Declaration) -> dict:
-    fields = {name: getattr(declaration, name) for name in DeclarationOut.model_fields}
-    return {**fields, "id": declaration.pk}
+    return {name: getattr(declaration, name) for name in DeclarationOut.model_fields}
 
 
 @router.post("/domestic", response={201: DeclarationOut})

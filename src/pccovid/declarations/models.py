@@ -50,6 +50,19 @@ class FollowUp(models.TextChoices):
     DONE = "followed_up", _("Followed up")
 
 
+ANSWER_LABELS = {
+    "fever": _("Fever"),
+    "cough": _("Cough"),
+    "breathlessness": _("Shortness of breath"),
+    "sore_throat": _("Sore throat"),
+    "loss_of_taste_smell": _("Loss of taste or smell"),
+    "fatigue": _("Fatigue"),
+    "contact_with_case": _("Contact with a case"),
+    "visited_case_place": _("Visited a place with cases"),
+    "returned_from_abroad": _("Returned from abroad"),
+}
+
+
 class DeclarationQuerySet(JurisdictionQuerySet):
     person_lookup = "person"
 
@@ -144,6 +157,11 @@ class Declaration(models.Model):
     def symptoms(self) -> list[str]:
         """The symptoms answered "yes"."""
         return [name for name in SYMPTOMS if getattr(self, name)]
+
+    @property
+    def answer_labels(self) -> list[str]:
+        """The symptoms and exposures answered "yes", in words."""
+        return [str(ANSWER_LABELS[name]) for name in [*self.symptoms, *self.exposures]]
 
     @property
     def exposures(self) -> list[str]:

@@ -22,6 +22,7 @@ from pccovid.declarations.errors import DeclarationError, NotHouseholdMember
 from pccovid.declarations.exports import AUDIT_FIELDS as EXPORT_FIELDS
 from pccovid.declarations.models import Declaration, FollowUp
 from pccovid.geography import selectors as geography_selectors
+from pccovid.geography.models import Edition, Level
 from pccovid.identity import selectors as identity_selectors
 from pccovid.rules import services as rule_services
 
@@ -176,6 +177,14 @@ def declaration_get(*, assignment, declaration_id: int, purpose: str) -> Declara
         raise NotFound()
     _audit(assignment=assignment, declarations=[declaration], fields=DETAIL_FIELDS, purpose=purpose)
     return declaration
+
+
+def residence_commune(*, person):
+    """The commune of the current edition the person lives in (their unit, or the commune above it)."""
+    unit = person.residence_unit
+    chain = [*geography_selectors.unit_ancestors(unit), unit]
+    communes = [u for u in chain if u.level == Level.COMMUNE and u.edition == Edition.CURRENT]
+    return communes[-1] if communes else None
 
 
 def declarable_persons(*, declared_by: "Person") -> list["Person"]:

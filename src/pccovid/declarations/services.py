@@ -44,14 +44,6 @@ def _compact(value: str | None) -> str:
     return re.sub(r"\s+", "", value or "").upper()
 
 
-def residence_commune(person):
-    """The commune of the current edition the person lives in (their unit, or the commune above it)."""
-    unit = person.residence_unit
-    chain = [*geography_selectors.unit_ancestors(unit), unit]
-    communes = [u for u in chain if u.level == Level.COMMUNE and u.edition == Edition.CURRENT]
-    return communes[-1] if communes else None
-
-
 def _unit(code: str | None, *, field: str, label: str, commune: bool = False):
     try:
         unit = geography_selectors.unit_get(edition=Edition.CURRENT, code=(code or "").strip())
@@ -110,7 +102,7 @@ def _check_common(data: dict[str, Any], person) -> dict[str, Any]:
     if stay_code:
         stay_unit = _unit(stay_code, field="stay_unit", label=_("Place of stay"), commune=True)
     else:
-        stay_unit = residence_commune(person)
+        stay_unit = selectors.residence_commune(person=person)
         if stay_unit is None:
             raise _error("stay_unit", _("Place of stay is required."))
     address = " ".join((data.get("stay_address") or "").split())

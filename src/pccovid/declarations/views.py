@@ -60,7 +60,7 @@ def citizen_start(request: HttpRequest) -> HttpResponse:
 def _units_hint(person) -> list:
     """Provinces and the communes of the person's province, offered as suggestions for unit codes."""
     provinces = list(geography_selectors.units_list(edition=Edition.CURRENT, level=Level.PROVINCE))
-    stay = services.residence_commune(person)
+    stay = selectors.residence_commune(person=person)
     if stay is None or stay.parent is None:
         return provinces
     communes = geography_selectors.units_list(
@@ -82,7 +82,7 @@ def citizen_new(request: HttpRequest, kind: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("declarations:start")
     form_class = FORMS[kind]
-    stay = services.residence_commune(person)
+    stay = selectors.residence_commune(person=person)
     initial = {"stay_unit": stay.code if stay else "", "stay_address": person.address_line}
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -158,7 +158,7 @@ def test_console_out_of_reach_is_missing_and_404(console, chi_flagged):
 def test_console_detail_and_follow_up(console, chi_flagged):
     client = console()
     page = client.get(f"/declarations/console/{chi_flagged.pk}/", {"purpose": "testing"}).content.decode()
-    assert "cough" in page and "Mark as followed up" in page
+    assert "Cough" in page and "Mark as followed up" in page
     assert PersonalDataRead.objects.get().purpose == "testing"
     response = client.post(f"/declarations/console/{chi_flagged.pk}/follow-up/", {"note": "Called."})
     assert response.status_code == 302
