@@ -55,4 +55,7 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    # Let late requests (favicon, htmx) finish first: a request still running when the test database is torn
+    # down makes the live server's thread close the shared in-memory SQLite connection from the wrong thread.
+    page.wait_for_load_state("networkidle")
     context.close()

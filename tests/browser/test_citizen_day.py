@@ -62,7 +62,8 @@ def test_a_citizens_day_and_the_checkpoint(
     assert "Chợ Bến Thành" in page.text_content("[data-testid=checkins]")
 
     official("checkpoint_officer", "hoan_kiem", username="gate-officer")
-    officer = browser.new_context(base_url=live_server.url).new_page()
+    officer_context = browser.new_context(base_url=live_server.url)
+    officer = officer_context.new_page()
     officer.goto("/console/login/")
     officer.fill("input[name=username]", "gate-officer")
     officer.fill("input[name=password]", "pw-123456")
@@ -74,3 +75,5 @@ def test_a_citizens_day_and_the_checkpoint(
     assert result.get_attribute("data-signature") == "valid"
     assert officer.text_content("[data-testid=full-name]") == "Nguyễn Văn An"
     assert officer.get_attribute("[data-testid=covid-card]", "data-colour") == "red"
+    officer.wait_for_load_state("networkidle")
+    officer_context.close()
