@@ -17,22 +17,25 @@ FLIGHTS = ["VN213", "VJ133", "QH205", "VN7241", "VJ122"]
 ADULT_BORN_BY = dt.date(2003, 1, 1)
 
 
-def demo_activity_seed(*, seed: int, days: int = 5, declarations: int = 200) -> dict[str, int]:
+def demo_activity_seed(*, seed: int, focus, days: int = 5, declarations: int = 200) -> dict[str, int]:
     """Venues and check-ins over `days` days, and about `declarations` domestic declarations of adults
-    arriving by air; about one in ten declares a symptom (flagged for their ward's health station)."""
+    arriving by air; about one in ten declares a symptom (flagged for their ward's health station).
+    A quarter of the declarations come from the `focus` commune (the demo officials' ward), so its
+    console has work to show."""
     venues = demo_venues_and_checkins(seed=seed, days=days)
     rng = random.Random(seed)
-    adults = list(
-        Person.objects.filter(birth_date__lte=ADULT_BORN_BY).order_by("pk").values_list("pk", flat=True)
-    )
+    adults = Person.objects.filter(birth_date__lte=ADULT_BORN_BY).order_by("pk")
+    local = list(adults.filter(residence_unit__path__startswith=focus.path).values_list("pk", flat=True))
+    chosen = set(rng.sample(local, min(declarations // 4, len(local))))
+    others = [pk for pk in adults.values_list("pk", flat=True) if pk not in chosen]
+    chosen |= set(rng.sample(others, min(declarations - len(chosen), len(others))))
     origins = list(
         geography_selectors.units_list(edition="2025", level="province")
         .exclude(code="79")
         .values_list("code", flat=True)
     )
     now = clock.now()
-    chosen = sorted(rng.sample(adults, min(declarations, len(adults))))
-    for pk in chosen:
+    for pk in sorted(chosen):
         person = Person.objects.select_related("residence_unit__parent").get(pk=pk)
         moment = now - dt.timedelta(days=rng.randrange(days), hours=rng.randrange(12))
         with clock.frozen(moment):

@@ -75,7 +75,7 @@ class Command(BaseCommand):
             )
         except ApplicationError as error:
             raise CommandError(error.message) from error
-        activity = demo_activity_seed(seed=seed)
+        activity = demo_activity_seed(seed=seed, focus=commune)
         self.stdout.write(
             f"Venues: {activity['venues']:,}, check-ins: {activity['checkins']:,}, "
             f"declarations: {activity['declarations']:,}."
