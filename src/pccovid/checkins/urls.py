@@ -13,6 +13,7 @@ urlpatterns = [
     path("venues/<str:code>/", views.venue_detail, name="venue"),
     path("venues/<str:code>/poster/", views.venue_poster, name="venue-poster"),
     path("venues/<str:code>/poster.pdf", views.venue_poster_pdf, name="venue-poster-pdf"),
+    path("venues/<str:code>/scan/", views.venue_scan_visitor, name="venue-scan"),
     path("venues/<str:code>/reissue/", views.venue_reissue, name="venue-reissue"),
     path("venues/<str:code>/deactivate/", views.venue_deactivate, name="venue-deactivate"),
 ]

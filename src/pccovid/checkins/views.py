@@ -2,6 +2,7 @@
 Operators (any signed-in citizen who runs a venue): register, poster (page and PDF), re-issue, counts."""
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from pccovid.checkins import poster, selectors, services
 from pccovid.checkins.forms import ConfirmForm, ScanForm, VenueForm
+from pccovid.core import clock
 from pccovid.core.errors import ApplicationError, NotFound
 from pccovid.geography import selectors as geography_selectors
 from pccovid.geography.models import Level
@@ -212,3 +214,37 @@ def venue_deactivate(request: HttpRequest, code: str) -> HttpResponse:
         return _not_found(request, error)
     messages.success(request, _("The venue is closed for check-in."))
     return redirect("checkins:venue", code=code)
+
+
+@citizen_required
+def venue_scan_visitor(request: HttpRequest, code: str) -> HttpResponse:
+    """The reverse flow on the venue's own phone: scan a visitor's personal QR (camera, photo or text).
+
+    One scan is a batch of one through the same ingest as scanner devices, so the same checks apply
+    (signature, expiry, known person) and the operator learns only "checked in" or why not, never who.
+    """
+    try:
+        venue = _own_venue(request, code)
+    except NotFound as error:
+        return _not_found(request, error)
+    form = ScanForm(request.POST or None, request.FILES or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = scan.scanned_text(text=form.cleaned_data.get("text"), image=_uploaded(form))
+            event = {
+                "client_event_id": f"web-{uuid.uuid4().hex}",
+                "qr_text": text,
+                "at": clock.now(),
+            }
+            outcome = services.checkins_bulk_ingest(
+                recorded_by=request.user, venue_code=venue.code, events=[event]
+            ).results[0]
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "checkins/venue_scan.html",
+        {"venue": venue, "form": form, "outcome": outcome},
+        status=400 if form.errors else 200,
+    )
