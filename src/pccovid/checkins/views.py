@@ -227,7 +227,7 @@ def venue_scan_visitor(request: HttpRequest, code: str) -> HttpResponse:
         venue = _own_venue(request, code)
     except NotFound as error:
         return _not_found(request, error)
-    form = ScanForm(request.POST or None, request.FILES or None)
+    form = ScanForm(request.POST, request.FILES) if request.method == "POST" else ScanForm()
     outcome = None
     if request.method == "POST" and form.is_valid():
         try:
