@@ -75,6 +75,7 @@ def test_declaring_for_a_non_member_is_403(citizen_client, domestic_data, people
 
 
 def test_rule_errors_are_400_naming_the_field(citizen_client, domestic_data, entry_data):
+    citizen_client.cookies["django_language"] = "en"  # messages follow the person's language (vi by default)
     body = _error_body(
         _post(citizen_client, "/domestic", _json(domestic_data(travel_to="01"))), 400, "invalid_declaration"
     )
