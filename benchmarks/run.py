@@ -202,6 +202,10 @@ def main() -> int:
         "",
         *checkin_ingest.run(),
         "",
+        "Target: at least 5,000 new events/s on one core. Tens of millions of check-ins a day average "
+        "about 1,000/s nationally; the baseline inserts rows already resolved and skips what ingest is for: "
+        "verifying each code's signature (about 60% of the time) and resolving the person.",
+        "",
         END,
     ]
     report = "\n".join(lines)
