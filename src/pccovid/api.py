@@ -123,12 +123,16 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from pccovid.accounts.api import router as accounts_router
     from pccovid.audit.api import router as audit_router
+    from pccovid.certificates.api import router as certificates_router
     from pccovid.checkins.api import router as checkins_router
     from pccovid.declarations.api import router as declarations_router
+    from pccovid.exchange.api import router as exchange_router
     from pccovid.geography.api import router as geography_router
     from pccovid.identity.api import router as identity_router
     from pccovid.qr.api import router as qr_router
     from pccovid.status.api import router as status_router
+    from pccovid.testing.api import router as testing_router
+    from pccovid.vaccination.api import router as vaccination_router
 
     api.add_router("/accounts/", accounts_router)
     api.add_router("/identity/", identity_router)
@@ -138,6 +142,10 @@ def _register_routers() -> None:
     api.add_router("/status/", status_router)
     api.add_router("/declarations/", declarations_router)
     api.add_router("/checkins/", checkins_router)
+    api.add_router("/testing/", testing_router)
+    api.add_router("/vaccination/", vaccination_router)
+    api.add_router("/certificates/", certificates_router)
+    api.add_router("/exchange/", exchange_router)
 
 
 _register_routers()

@@ -11,5 +11,9 @@ urlpatterns = [
     path("status/", include("pccovid.status.urls")),
     path("declarations/", include("pccovid.declarations.urls")),
     path("checkins/", include("pccovid.checkins.urls")),
+    path("testing/", include("pccovid.testing.urls")),
+    path("vaccination/", include("pccovid.vaccination.urls")),
+    path("certificates/", include("pccovid.certificates.urls")),
+    path("exchange/", include("pccovid.exchange.urls")),
     path("", include("pccovid.web.urls")),
 ]

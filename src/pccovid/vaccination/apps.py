@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VaccinationConfig(AppConfig):
+    name = "pccovid.vaccination"
+    label = "vaccination"
