@@ -1,3 +1,3 @@
-"""Load the shared fixtures (src/pccovid/testing.py) for every test directory."""
+"""Load the shared fixtures (src/pccovid/testkit.py) for every test directory."""
 
-pytest_plugins = ["pccovid.testing"]
+pytest_plugins = ["pccovid.testkit"]

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from pccovid.accounts import services as account_services
-from pccovid.testing import make_person
+from pccovid.testkit import make_person
 
 
 @pytest.fixture

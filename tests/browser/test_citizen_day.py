@@ -6,7 +6,7 @@ import pytest
 from pccovid.checkins import services as checkin_services
 from pccovid.qr import render
 from pccovid.qr.formats import venue_qr_text
-from pccovid.testing import make_person
+from pccovid.testkit import make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pccovid.testing import make_person
+from pccovid.testkit import make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

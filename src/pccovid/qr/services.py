@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from pccovid.core import clock, keys
 from pccovid.core.errors import ApplicationError
+from pccovid.identity import selectors as identity_selectors
+from pccovid.identity.models import IdentifierKind
 from pccovid.qr import formats
 from pccovid.qr.selectors import KEY_PURPOSE
 from pccovid.rules import services as rules_services
@@ -59,3 +61,26 @@ def personal_qr_text(*, person, declared_by=None) -> str:
 def qr_verify(*, text: str) -> formats.ScannedCode:
     """Recognise any scanned text and check a personal code's signature against our published keys."""
     return formats.parse_scanned(text, public_keys=keys.public_keys(KEY_PURPOSE), now=clock.now())
+
+
+# Which identifier each field of a scanned code may name (personal code, chip ID card, insurance card).
+_IDENTIFIER_FIELDS = [
+    (IdentifierKind.CCCD, "document_number"), (IdentifierKind.CMND, "document_number"),
+    (IdentifierKind.PASSPORT, "document_number"), (IdentifierKind.CCCD, "cccd"),
+    (IdentifierKind.CMND, "cmnd"), (IdentifierKind.HEALTH_INSURANCE, "card_number"),
+]  # fmt: skip
+
+
+def person_for_code(*, scan: formats.ScannedCode):
+    """The platform's person a scanned code names: our qid first, then the ID or insurance number it carries.
+
+    Internal matching only: callers restrict to the official's reach and audit before showing anything.
+    """
+    fields = scan.fields
+    if scan.kind == "personal" and (person := identity_selectors.person_by_qid(qid=fields.get("qid", ""))):
+        return person
+    for kind, key in _IDENTIFIER_FIELDS:
+        value = fields.get(key)
+        if value and (person := identity_selectors.person_by_identifier(kind=kind, value=value)):
+            return person
+    return None

@@ -13,7 +13,7 @@ from pccovid.core import clock
 from pccovid.core.errors import Forbidden
 from pccovid.declarations import selectors as declaration_selectors
 from pccovid.identity import selectors as identity_selectors
-from pccovid.identity.models import IdentifierKind, Person
+from pccovid.identity.models import Person
 from pccovid.qr import services as qr_services
 from pccovid.qr.formats import ScannedCode
 from pccovid.rules import services as rule_services
@@ -50,31 +50,6 @@ class CheckpointResult:
 
 
 CHECKPOINT_FIELDS = ["full_name", "birth_date", "covid_card"]
-# Which identifier each field of a scanned code may name (personal code, chip ID card, insurance card).
-_IDENTIFIER_FIELDS = [
-    (IdentifierKind.CCCD, "document_number"), (IdentifierKind.CMND, "document_number"),
-    (IdentifierKind.PASSPORT, "document_number"), (IdentifierKind.CCCD, "cccd"),
-    (IdentifierKind.CMND, "cmnd"), (IdentifierKind.HEALTH_INSURANCE, "card_number"),
-]  # fmt: skip
-
-
-def _person_of(scan: ScannedCode) -> Person | None:
-    """The platform's person a code names: our qid first, then the ID or insurance number it carries."""
-    fields = scan.fields
-    if scan.kind == "personal" and (person := identity_selectors.person_by_qid(qid=fields.get("qid", ""))):
-        return person
-    for kind, key in (
-        (IdentifierKind.CCCD, "id_number"),
-        (IdentifierKind.CMND, "id_number"),
-        (IdentifierKind.CCCD, "cccd"),
-        (IdentifierKind.CMND, "cmnd"),
-        (IdentifierKind.HEALTH_INSURANCE, "health_insurance_number"),
-    ):
-        if fields.get(key) and (
-            person := identity_selectors.person_by_identifier(kind=kind, value=fields[key])
-        ):
-            return person
-    return None
 
 
 @transaction.atomic
@@ -89,7 +64,7 @@ def checkpoint_scan(*, assignment, text: str) -> CheckpointResult:
     scan = qr_services.qr_verify(text=text)
     if scan.kind in ("venue", "unknown") or scan.signature == "invalid":
         return CheckpointResult(scan, note=scan.message)
-    person = _person_of(scan)
+    person = qr_services.person_for_code(scan=scan)
     if person is None:
         return CheckpointResult(scan, note=_("No person in the platform matches this code."))
     hours = rule_services.current(rules.CHECKPOINT_RULES.domain).values["read_grant_hours"]

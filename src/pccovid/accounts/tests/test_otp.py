@@ -84,7 +84,7 @@ def test_a_landline_cannot_receive_codes(db):
 
 
 def test_shared_family_phone_links_by_id_number(tree, sms_outbox):
-    from pccovid.testing import make_person
+    from pccovid.testkit import make_person
 
     parent = make_person(tree["ben_thanh"])
     child = make_person(

@@ -125,7 +125,7 @@ def test_the_database_itself_refuses_an_update_of_audit_rows(people, official):
 def test_a_unit_of_the_other_edition_with_the_same_path_grants_nothing(people, official):
     from pccovid.accounts import services as account_services
     from pccovid.geography.models import Edition, Level
-    from pccovid.testing import make_unit
+    from pccovid.testkit import make_unit
 
     old_hcmc = make_unit("79", "Thành phố Hồ Chí Minh (2021)", Level.PROVINCE, edition=Edition.PRE_2025)
     user = account_services.official_create(

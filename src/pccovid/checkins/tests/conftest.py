@@ -8,7 +8,7 @@ from pccovid.accounts.models import User
 from pccovid.checkins import services
 from pccovid.core import clock
 from pccovid.identity import services as identity_services
-from pccovid.testing import make_person
+from pccovid.testkit import make_person
 
 NOW = dt.datetime(2021, 9, 20, 3, 0, tzinfo=dt.UTC)  # 10:00 in Ho Chi Minh City
 

@@ -7,7 +7,7 @@ import pytest
 from pccovid.accounts.models import User
 from pccovid.core import clock
 from pccovid.identity import services as identity_services
-from pccovid.testing import make_person
+from pccovid.testkit import make_person
 
 NOW = dt.datetime(2021, 10, 15, 3, 0, tzinfo=dt.UTC)  # 10:00 in Ho Chi Minh City
 TODAY = dt.date(2021, 10, 15)

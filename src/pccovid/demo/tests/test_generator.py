@@ -12,7 +12,7 @@ from pccovid.geography.models import AdminUnit, Level
 from pccovid.identity import validators
 from pccovid.identity.models import IdentifierKind, Person, PersonIdentifier, RegisterRecord
 from pccovid.identity.register import ExtractRegister, RegisterEntry
-from pccovid.testing import make_unit
+from pccovid.testkit import make_unit
 
 COMMUNES = [
     CommuneSpec("26740", "Phường Sài Gòn"),

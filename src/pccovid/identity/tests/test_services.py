@@ -5,7 +5,7 @@ import pytest
 from pccovid.identity import services
 from pccovid.identity.models import IdentifierKind, Person
 from pccovid.identity.validators import IdentityError
-from pccovid.testing import make_person
+from pccovid.testkit import make_person
 
 
 def test_person_create_cleans_the_name_and_keeps_diacritics(tree):

@@ -130,3 +130,23 @@ def _upload(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("code.png", data, content_type="image/png")
+
+
+def test_an_unsigned_code_with_an_unknown_qid_is_matched_by_its_id_number(people, checkpoint):
+    text = "079090001234|NGUYEN VAN AN|1990-05-17|0|FROMOTHERAPP|"
+    assert services.checkpoint_scan(assignment=checkpoint, text=text).person == people["an"]
+
+
+def test_a_health_insurance_card_code_finds_the_person_by_card_number(people, checkpoint):
+    from pccovid.identity import services as identity_services
+    from pccovid.identity.models import IdentifierKind
+    from pccovid.qr import formats
+
+    identity_services.identifier_add(person=people["an"], identifier=identity_services.IdentifierIn(
+        IdentifierKind.HEALTH_INSURANCE, "HS4790123456789", source="test"))  # fmt: skip
+    scan = formats.ScannedCode(
+        "health_insurance", {"card_number": "HS4790123456789"}, "not_applicable", None, ""
+    )
+    from pccovid.qr import services as qr
+
+    assert qr.person_for_code(scan=scan) == people["an"]
