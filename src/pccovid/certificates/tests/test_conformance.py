@@ -1,0 +1,87 @@
+"""The acceptance test: the EU's DCC test vectors, through `pccovid conformance dcc DIR`."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+REPO = Path(__file__).resolve().parents[4]
+VECTORS = REPO / ".." / "shared" / "conformance" / "dcc"
+DOC = REPO / "docs" / "interoperability.md"
+
+FILES, CHECKS, AGREE = 318, 2995, 2964
+
+
+def _run(capsys, *args) -> tuple[int, str]:
+    try:
+        call_command("conformance", *args)
+    except SystemExit as exit_:
+        return exit_.code, capsys.readouterr().out
+    return 0, capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def vectors() -> Path:
+    if not VECTORS.is_dir():
+        pytest.skip(f"The EU test vectors are not at {VECTORS.resolve()} (../shared/conformance/dcc).")
+    return VECTORS
+
+
+def _documented() -> set[tuple[str, str, bool, bool]]:
+    rows = re.findall(
+        r"^\| `([^`]+)` \| (EXPECTED\w+) \| (true|false) \| (true|false) \|", DOC.read_text("utf-8"), re.M
+    )
+    return {(f, c, e == "true", a == "true") for f, c, e, a in rows}
+
+
+def test_conformance_json(capsys, vectors):
+    status, out = _run(capsys, "dcc", str(vectors), "--json")
+    report = json.loads(out)
+    assert (report["files"], report["checks"], report["agree"]) == (FILES, CHECKS, AGREE)
+    assert len(report["disagree"]) == CHECKS - AGREE
+    assert status == 1
+    found = {(d["file"], d["check"], d["expected"], d["actual"]) for d in report["disagree"]}
+    assert found == _documented(), (
+        "every disagreement, and only those, is explained in docs/interoperability.md"
+    )
+    assert all(d["reason"] for d in report["disagree"])
+    assert {n["check"] for n in report["not_tested"]} == {"EXPECTEDPICTUREDECODE"}
+
+
+def test_conformance_text_output(capsys, vectors):
+    status, out = _run(capsys, "dcc", str(vectors))
+    lines = out.strip().splitlines()
+    assert status == 1
+    assert lines[-1] == f"{AGREE} passed, {CHECKS - AGREE} failed"
+    assert sum(" expected " in line for line in lines) == CHECKS - AGREE
+
+
+def test_a_folder_of_agreeing_vectors_exits_0(capsys, vectors, tmp_path):
+    for name in ("AT/1.json", "common/CO20.json", "common/CO22.json"):
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((vectors / name).read_bytes())
+    status, out = _run(capsys, "dcc", str(tmp_path))
+    assert status == 0
+    assert out.strip().splitlines()[-1].endswith("passed, 0 failed")
+
+
+def test_unknown_keys_are_not_tested(capsys, vectors, tmp_path):
+    data = json.loads((vectors / "AT" / "1.json").read_text("utf-8"))
+    data["EXPECTEDRESULTS"] = {"EXPTECTEDEXPIRED": False, "EXPECTEDVERIFY": True}
+    (tmp_path / "x.json").write_text(json.dumps(data), encoding="utf-8")
+    status, out = _run(capsys, "dcc", str(tmp_path), "--json")
+    report = json.loads(out)
+    assert status == 0 and report["checks"] == 1 and report["agree"] == 1
+    assert report["not_tested"] == [
+        {"file": "x.json", "check": "EXPTECTEDEXPIRED", "reason": "unknown check"}
+    ]
+
+
+def test_missing_directory_is_a_usage_error(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No such directory"):
+        call_command("conformance", "dcc", str(tmp_path / "absent"))
