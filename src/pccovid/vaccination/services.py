@@ -19,6 +19,8 @@ from pccovid.geography import selectors as geography_selectors
 from pccovid.geography.models import Level
 from pccovid.identity import selectors as identity_selectors
 from pccovid.identity.models import Person
+from pccovid.qr import scan as qr_scan
+from pccovid.qr import services as qr_services
 from pccovid.vaccination import rules, selectors
 from pccovid.vaccination.errors import VaccinationError
 from pccovid.vaccination.models import Dose, Lot, VaccinationSite, VaccineProduct
@@ -48,6 +50,27 @@ def products_install() -> int:
 
 def products_install_after_migrate(**kwargs: Any) -> None:
     products_install()
+
+
+def person_qid_presented(
+    *, text: str | None = None, image: bytes | None = None, national_id: str = ""
+) -> str:
+    """The qid of the person presenting themself at a site: from their scanned QR code (camera text or a
+    photo; a forged code is never looked up) or, without a code, from their ID number. Internal matching
+    only: `dose_record` restricts and audits before anything is shown."""
+    national_id = (national_id or "").strip()
+    if national_id and not (text or "").strip() and not image:
+        person = identity_selectors.person_by_national_id(national_id=national_id)
+        if person is None:
+            raise VaccinationError(_("No person has this ID number."), field="national_id")
+        return person.qid
+    scan = qr_services.qr_verify(text=qr_scan.scanned_text(text=text, image=image))
+    if scan.kind in ("venue", "unknown") or scan.signature == "invalid":
+        raise VaccinationError(scan.message or _("This is not a personal QR code."), field="text")
+    person = qr_services.person_for_code(scan=scan)
+    if person is None:
+        raise VaccinationError(_("No person in the platform matches this code."), field="text")
+    return person.qid
 
 
 def _check_role(assignment, roles: frozenset[str], message: str) -> None:
