@@ -39,6 +39,7 @@ from pccovid.events import services as event_services
 from pccovid.geography import selectors as geography_selectors
 from pccovid.geography.models import Edition, Level
 from pccovid.identity import selectors as identity_selectors
+from pccovid.qr import services as qr_services
 from pccovid.testing import rules, selectors
 from pccovid.testing.errors import ImportTooLarge, ImportUnreadable, TestingError
 from pccovid.testing.models import Pool, PoolMember, Result, SiteKind, TestKind, TestResult, TestSite
@@ -684,3 +685,26 @@ def test_site_register(
 
 
 test_site_register.__test__ = False  # type: ignore[attr-defined]
+
+
+def result_person_qid(*, scanned_text: str = "", id_number: str = "") -> str:
+    """The qid of the person a technician picks: by the QR code they show (our signed personal code, a
+    chip ID card or an insurance card) or by their ID number. A forged code is never looked up.
+    Internal matching only: `result_record` then restricts and audits."""
+    if scanned_text:
+        scan = qr_services.qr_verify(text=scanned_text)
+        if scan.kind in ("venue", "unknown") or scan.signature == "invalid":
+            raise TestingError(scan.message or _("This code does not name a person."), field="text")
+        person = qr_services.person_for_code(scan=scan)
+    elif id_number:
+        number = re.sub(r"\D", "", id_number)
+        if not _ID_NUMBER.fullmatch(number):
+            raise TestingError(_("ID number has 12 digits (CCCD) or 9 digits (CMND)."), field="id_number")
+        person = identity_selectors.person_by_national_id(national_id=number)
+    else:
+        raise TestingError(_("Scan the person's QR code or type their ID number."), field="id_number")
+    if person is None:
+        raise TestingError(
+            _("No person in the platform matches."), field="id_number" if id_number else "text"
+        )
+    return person.qid
