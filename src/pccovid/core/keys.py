@@ -263,3 +263,196 @@ def public_keys_from_jwks(data: dict, *, now: dt.datetime) -> dict[str, ec.Ellip
             raise ValueError(f"Key id {jwk['kid']!r} does not match its public key")
         found[jwk["kid"]] = public_key
     return found
+
+
+# --- X.509 key material for the EU Digital COVID Certificate ---------------------------------------------
+#
+# Layout, under `settings.PCCOVID_KEY_DIR/dcc/` (mode 0700, created on first use):
+#
+#     csca.pem, csca.der        the country signing CA: P-256 private key (PKCS#8 PEM, 0600), self-signed cert
+#     signers.json              [{"kid" (hex), "created_at", "retired_at"}, ...] oldest first
+#     dsc-<kid>.pem, .der       each document signer: private key (0600) and certificate signed by the CSCA
+#
+# A document signer (DSC) carries the extended key usages of the three DCC types and is valid
+# DCC_SIGNER_VALID_DAYS; it signs for DCC_SIGNER_USE_DAYS, then `dcc_signer_rotate` adds a new one. A retired
+# DSC stays in the trust list until its certificate's own expiry, so what it signed still verifies.
+# Its key id is the DCC one: the first 8 bytes of SHA-256 over the certificate's DER.
+
+from cryptography import x509  # noqa: E402  (appended section: the DCC's X.509 material)
+from cryptography.hazmat.primitives import hashes  # noqa: E402
+from cryptography.x509.oid import NameOID  # noqa: E402
+
+DCC_DIRECTORY = "dcc"
+DCC_COUNTRY = "VN"
+DCC_ORGANISATION = "Ministry of Health of Viet Nam"
+DCC_CSCA_VALID_DAYS = 365 * 4
+DCC_SIGNER_VALID_DAYS = 365 * 2
+DCC_SIGNER_EKU = ("1.3.6.1.4.1.1847.2021.1.1", "1.3.6.1.4.1.1847.2021.1.2", "1.3.6.1.4.1.1847.2021.1.3")
+
+
+@dataclass(frozen=True)
+class DccSigner:
+    kid: bytes
+    private_key: ec.EllipticCurvePrivateKey
+    certificate: x509.Certificate
+
+
+def _dcc_name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, DCC_COUNTRY),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DCC_ORGANISATION),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _write_private(path: Path, private_key: ec.EllipticCurvePrivateKey) -> None:
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(pem)
+
+
+def _dcc_csca(directory: Path) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """(private key, certificate) of the CSCA, created on first use (caller holds the lock)."""
+    key_path, cert_path = directory / "csca.pem", directory / "csca.der"
+    if cert_path.exists():
+        return _load_private(key_path), x509.load_der_x509_certificate(cert_path.read_bytes())
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    now = clock.now()
+    name = _dcc_name(f"{DCC_COUNTRY} DCC CSCA")
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=DCC_CSCA_VALID_DAYS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(private_key.public_key()), critical=False)
+        .sign(private_key, hashes.SHA256())
+    )
+    _write_private(key_path, private_key)
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.DER))
+    return private_key, certificate
+
+
+def _dcc_new_signer(directory: Path) -> dict:
+    csca_key, csca = _dcc_csca(directory)
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    now = clock.now()
+    not_after = min(now + dt.timedelta(days=DCC_SIGNER_VALID_DAYS), csca.not_valid_after_utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(_dcc_name(f"{DCC_COUNTRY} DCC DSC {now:%Y%m%d%H%M%S}"))
+        .issuer_name(csca.subject)
+        .public_key(private_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(not_after)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.ObjectIdentifier(oid) for oid in DCC_SIGNER_EKU]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(csca_key.public_key()), critical=False
+        )
+        .sign(csca_key, hashes.SHA256())
+    )
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    kid = hashlib.sha256(der).digest()[:8].hex()
+    _write_private(directory / f"dsc-{kid}.pem", private_key)
+    (directory / f"dsc-{kid}.der").write_bytes(der)
+    return {"kid": kid, "created_at": now.isoformat(), "retired_at": None}
+
+
+def _dcc_entries() -> tuple[Path, list[dict]]:
+    directory = _directory(DCC_DIRECTORY)
+    path = directory / "signers.json"
+    entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    if _has_active(entries):
+        return directory, entries
+    with _locked(directory):
+        entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+        if not _has_active(entries):
+            entries = [*entries, _dcc_new_signer(directory)]
+            _dcc_write(directory, entries)
+    return directory, entries
+
+
+def _dcc_write(directory: Path, entries: list[dict]) -> None:
+    temporary = directory / ".signers.json.tmp"
+    temporary.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, directory / "signers.json")
+
+
+_dcc_certificates: dict[Path, tuple[Stamp | None, x509.Certificate]] = {}
+
+
+def _dcc_certificate(path: Path) -> x509.Certificate:
+    stamp = _stamp(str(path))
+    cached = _dcc_certificates.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, x509.load_der_x509_certificate(path.read_bytes()))
+        _dcc_certificates[path] = cached
+    return cached[1]
+
+
+def dcc_signer() -> DccSigner:
+    """The active document signer (the CSCA and a first DSC are created on first use)."""
+    directory, entries = _dcc_entries()
+    active = next(e for e in reversed(entries) if e["retired_at"] is None)
+    return DccSigner(
+        bytes.fromhex(active["kid"]),
+        _load_private(directory / f"dsc-{active['kid']}.pem"),
+        _dcc_certificate(directory / f"dsc-{active['kid']}.der"),
+    )
+
+
+def dcc_csca_certificate() -> x509.Certificate:
+    """The country signing CA's certificate (created on first use)."""
+    directory, _entries = _dcc_entries()
+    return _dcc_certificate(directory / "csca.der")
+
+
+def dcc_signer_certificates() -> dict[bytes, x509.Certificate]:
+    """kid -> certificate of every document signer still inside its certificate's validity (active and
+    retired alike): the trust list this installation publishes."""
+    directory, entries = _dcc_entries()
+    now = clock.now()
+    found = {}
+    for entry in entries:
+        certificate = _dcc_certificate(directory / f"dsc-{entry['kid']}.der")
+        if certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
+            found[bytes.fromhex(entry["kid"])] = certificate
+    return found
+
+
+def dcc_signer_entries() -> list[dict]:
+    """Metadata of every document signer, oldest first (kid hex, created_at, retired_at)."""
+    return _dcc_entries()[1]
+
+
+def dcc_signer_rotate() -> bytes:
+    """A new active document signer; the previous one is retired (it signs no more, still verifies).
+    Returns the new kid."""
+    directory, _entries = _dcc_entries()
+    with _locked(directory):
+        path = directory / "signers.json"
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        now = clock.now().isoformat()
+        for entry in entries:
+            if entry["retired_at"] is None:
+                entry["retired_at"] = now
+        new = _dcc_new_signer(directory)
+        _dcc_write(directory, [*entries, new])
+    return bytes.fromhex(new["kid"])
