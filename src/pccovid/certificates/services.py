@@ -18,6 +18,7 @@ from pccovid.certificates.models import Certificate
 from pccovid.core import clock, keys
 from pccovid.core.errors import Forbidden, NotFound
 from pccovid.core.text import fold
+from pccovid.vaccination import selectors as vaccination_selectors
 
 UVCI_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -187,6 +188,11 @@ def vaccination_certificate_issue(*, person, doses: Sequence[Any]) -> Certificat
         if all(current.get(k) == v for k, v in entry.items()):
             return certificate
     return certificate_issue(person=person, kind="v", entry=entry)
+
+
+def my_vaccination_certificate(*, person) -> Certificate:
+    """The citizen's vaccination certificate from the doses the vaccination app holds for them."""
+    return vaccination_certificate_issue(person=person, doses=vaccination_selectors.doses_of(person=person))
 
 
 @transaction.atomic
