@@ -6,39 +6,8 @@ import pytest
 
 from pccovid.certificates import selectors, services
 from pccovid.certificates.errors import CertificateError
+from pccovid.certificates.tests.conftest import NOW
 from pccovid.core import clock
-from pccovid.vaccination import services as vaccination_services
-
-NOW = dt.datetime(2022, 3, 1, 3, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def record(official, tree):
-    with clock.frozen(NOW):
-        vaccination_services.products_install()
-        _user, commune = official("commune_official", "ben_thanh", username="site-maker")
-        vaccination_services.site_create(
-            assignment=commune, code="BT-01", name="Trạm Y tế", unit_code="26743"
-        )
-        _user, worker = official("health_worker", "ben_thanh")
-        for product, number in (("EU/1/20/1528", "FF2587"), ("EU/1/20/1525", "XD955"), ("Nano-Covax", "NC1")):
-            vaccination_services.lot_create(
-                assignment=worker, product_code=product, number=number, expiry_date=dt.date(2022, 12, 31)
-            )
-
-    def _record(person, dose_number, given_on, product="EU/1/20/1528", lot="FF2587"):
-        with clock.frozen(NOW):
-            return vaccination_services.dose_record(
-                assignment=worker,
-                person_qid=person.qid,
-                product_code=product,
-                lot_number=lot,
-                dose_number=dose_number,
-                given_on=given_on,
-                site_code="BT-01",
-            )
-
-    return _record
 
 
 def test_booster_after_two_doses_is_3_of_3(people, record):

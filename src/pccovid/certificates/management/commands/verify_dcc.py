@@ -1,0 +1,91 @@
+"""`pccovid verify-dcc TEXT|IMAGE [--trust-list FILE_OR_URL] [--revocations FILE_OR_URL] [--json]`: verify
+one EU Digital COVID Certificate.
+
+Works offline with a trust list saved from `GET /api/v1/certificates/trust-list` (and optionally a
+revocation list from `/revocations`); without --trust-list it uses this installation's keystore and
+database. Prints the verdict, each reason, and the certificate's fields. Exit status: 0 valid, 1 not
+valid (or no QR code in the image), 2 usage error.
+"""
+
+import json
+import sys
+import urllib.request
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from pccovid.certificates import conformance, dcc, selectors
+from pccovid.core import clock, keys
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
+
+
+def _load(source: str, what: str) -> dict:
+    try:
+        if source.startswith(("http://", "https://")):
+            with urllib.request.urlopen(source, timeout=10) as response:  # an operator-given address
+                return json.load(response)
+        return json.loads(Path(source).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CommandError(f"Cannot read the {what} {source}: {error}", returncode=2) from error
+
+
+class Command(BaseCommand):
+    help = __doc__.splitlines()[0]
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("source", help="The HC1: text, or the path of an image of the QR code.")
+        parser.add_argument("--trust-list", dest="trust_list", help="A trust list JSON (file or URL).")
+        parser.add_argument("--revocations", help="A revocation list JSON (file or URL).")
+        parser.add_argument("--json", dest="as_json", action="store_true", help="Print the result as JSON.")
+
+    def _text(self, source: str) -> str:
+        path = Path(source)
+        if path.suffix.lower() in IMAGE_SUFFIXES or (not source.startswith(dcc.PREFIX) and path.is_file()):
+            if not path.is_file():
+                raise CommandError(f"No such image: {source}", returncode=2)
+            try:
+                texts = conformance.qr_texts(path.read_bytes())
+            except dcc.DccError as error:
+                raise CommandError(str(error), returncode=2) from error
+            if not texts:
+                self.stderr.write("No QR code was found in this image.")
+                sys.exit(1)
+            return texts[0]
+        return source
+
+    def handle(self, *args, source: str, trust_list, revocations, as_json: bool, **options) -> None:
+        text = self._text(source)
+        if trust_list:
+            try:
+                trust = selectors.trust_list_certificates(_load(trust_list, "trust list"))
+            except (KeyError, TypeError, ValueError) as error:
+                raise CommandError(f"Not a trust list: {trust_list} ({error})", returncode=2) from error
+            revoked = set(_load(revocations, "revocation list").get("hashes", [])) if revocations else set()
+            verdict = dcc.verify(text, trust_list=trust, now=clock.now(), revoked=revoked)
+        else:
+            keys.dcc_signer_certificates()
+            verdict = selectors.certificate_verify(text=text)
+        decoded = verdict.decoded
+        result = {
+            "valid": verdict.valid,
+            "reasons": verdict.reasons,
+            "messages": verdict.messages,
+            "kid": verdict.kid,
+            "issuer": decoded.issuer if decoded else None,
+            "issued_at": decoded.issued_at.isoformat() if decoded and decoded.issued_at else None,
+            "expires_at": decoded.expires_at.isoformat() if decoded and decoded.expires_at else None,
+            "payload": dcc.to_json(verdict.payload) if verdict.payload else None,
+        }
+        if as_json:
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(f"verdict: {'valid' if verdict.valid else 'not valid'}")
+            for reason, message in zip(verdict.reasons, verdict.messages, strict=True):
+                self.stdout.write(f"reason: {reason}: {message}")
+            for name in ("kid", "issuer", "issued_at", "expires_at"):
+                self.stdout.write(f"{name}: {result[name] or '-'}")
+            if result["payload"]:
+                self.stdout.write("payload: " + json.dumps(result["payload"], ensure_ascii=False))
+        if not verdict.valid:
+            sys.exit(1)
