@@ -343,7 +343,8 @@ def _store(
     rows: list[_Row], *, assignment, site: TestSite, source: str, report: ImportReport, technician=None
 ):
     """Store the checked rows in the caller's transaction; rows that conflict are added to the report."""
-    values = selectors.policy().values
+    ruleset = selectors.policy()
+    values, version = ruleset.values, f"testing {ruleset.version}"
     now = clock.now()
     ids = [r.external_id for r in rows if r.external_id]
     existing: dict[str, TestResult] = {}
@@ -431,7 +432,7 @@ def _store(
                 source=source[:140],
                 external_id=row.external_id,
                 needs_retest=bool(row.pool_code) and row.result == Result.POSITIVE,
-                rules_version=f"testing {selectors.policy().version}",
+                rules_version=version,
                 created_at=now,
             )
         )
