@@ -78,3 +78,37 @@ def certificates_own(*, person) -> QuerySet[Certificate]:
 
 def certificates_in_reach(*, assignment) -> QuerySet[Certificate]:
     return Certificate.objects.restrict_to(assignment, "person.view").select_related("person")
+
+
+def certificate_facts(*, certificate: Certificate) -> list[tuple[str, str]]:
+    """The fields to show beside the QR code, in words (labels translated by the caller's language)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from pccovid.certificates.services import vaccine_products
+
+    payload = certificate.payload
+    name = payload["nam"]
+    facts = [
+        (_("Name"), " ".join(p for p in (name.get("fn"), name.get("gn")) if p)),
+        (_("Name (ICAO)"), " ".join(p for p in (name.get("fnt"), name.get("gnt")) if p)),
+        (_("Date of birth"), payload["dob"]),
+    ]
+    entry = payload[certificate.kind][0]
+    if certificate.kind == "v":
+        facts += [
+            (_("Vaccine"), vaccine_products().get(entry["mp"], entry["mp"])),
+            (_("Dose"), f"{entry['dn']}/{entry['sd']}"),
+            (_("Date of vaccination"), entry["dt"]),
+        ]
+    elif certificate.kind == "t":
+        facts += [(_("Test type"), entry.get("tt", "")), (_("Sample taken"), entry.get("sc", ""))]
+    else:
+        facts += [(_("First positive test"), entry["fr"]), (_("Valid"), f"{entry['df']} - {entry['du']}")]
+    local = timezone.localtime
+    facts += [
+        (_("Issuer"), entry["is"]),
+        (_("Certificate identifier"), entry["ci"]),
+        (_("Valid until"), f"{local(certificate.expires_at):%d/%m/%Y %H:%M}"),
+    ]
+    return facts
