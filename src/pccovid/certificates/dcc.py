@@ -318,6 +318,8 @@ def schema_errors(payload: Any) -> list[str]:
     is an annotation, as JSON Schema 2020-12 defines it (see docs/interoperability.md)."""
     data = to_json(payload)
     validator = _validator(_version(data) if isinstance(data, dict) else (1, 3, 0), FORMATS)
+    if validator.is_valid(data):
+        return []
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
         for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
