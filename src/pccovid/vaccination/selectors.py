@@ -113,6 +113,8 @@ class CoverageRow:
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
+    if day.year - years < dt.MINYEAR:
+        return dt.date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from pccovid.core import clock
 from pccovid.core.errors import ApplicationError
 from pccovid.identity import selectors as identity_selectors
-from pccovid.vaccination import selectors, services
+from pccovid.vaccination import rules, selectors, services
 from pccovid.vaccination.forms import CoverageForm, DoseForm
 from pccovid.web.views import citizen_required, official_required
 
@@ -18,6 +18,8 @@ PERSON_FIELDS = {"text", "image", "national_id", "person_qid"}
 @official_required
 def dose_new(request: HttpRequest, assignment, assignments) -> HttpResponse:
     """The fast form: the person (scan or ID number), then product, lot, dose number, date and site."""
+    if assignment.role not in rules.RECORD_ROLES:
+        return render(request, "vaccination/no_permission.html", {"assignment": assignment}, status=403)
     sites = list(selectors.sites_in_reach(assignment=assignment))
     form = DoseForm(
         request.POST or None,

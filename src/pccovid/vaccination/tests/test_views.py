@@ -102,3 +102,9 @@ def test_the_coverage_table(client, official, people, record):
     user, _assignment = official("checkpoint_officer", "ben_thanh")
     client.force_login(user)
     assert client.get("/vaccination/coverage/").status_code == 403
+
+
+def test_roles_that_do_not_record_get_403(client, official, site):
+    user, _assignment = official("checkpoint_officer", "ben_thanh")
+    client.force_login(user)
+    assert client.get(URL).status_code == 403
