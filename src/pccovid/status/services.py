@@ -19,13 +19,21 @@ from pccovid.qr.formats import ScannedCode
 from pccovid.rules import services as rule_services
 from pccovid.status import rules
 from pccovid.status.card import Card, HealthFacts, card_from_facts
+from pccovid.testing import selectors as testing_selectors
+from pccovid.vaccination import selectors as vaccination_selectors
 
 
 def health_facts(*, person, at) -> HealthFacts:
-    """Every fact the card rules read. Vaccinations, tests, cases and quarantine join here as their apps
-    arrive; until then the platform knows only what was declared."""
+    """Every fact the card rules read, from the apps that hold them. Cases and quarantine (F0, F1) join
+    here when the case-management app arrives."""
     declared = declaration_selectors.symptoms_uncleared(person=person)
-    return HealthFacts(symptoms_declared_on=clock.localdate(declared.declared_at) if declared else None)
+    doses = vaccination_selectors.vaccination_facts(person=person, on=clock.localdate(at))
+    negative = testing_selectors.last_negative_test_at(person=person)
+    return HealthFacts(
+        **doses,
+        last_negative_test_at=negative if negative and negative <= at else None,
+        symptoms_declared_on=clock.localdate(declared.declared_at) if declared else None,
+    )
 
 
 def card_for(*, person, at=None) -> Card:

@@ -86,10 +86,21 @@ def test_a_role_without_card_reading_is_refused(people, official):
 
 def test_declared_symptoms_turn_the_card_red_until_followed_up(people, official):
     an = people["an"]
-    declaration = declaration_services.declaration_submit(declared_by=an, person=an, data={
-        "kind": "domestic", "stay_unit": "26743", "stay_address": "12 Lê Lợi", "travel_from": "01",
-        "travel_to": "79", "transport": "coach", "vehicle_number": "51B-123.45",
-        "travel_date": dt.date(2021, 10, 14), "fever": True})  # fmt: skip
+    declaration = declaration_services.declaration_submit(
+        declared_by=an,
+        person=an,
+        data={
+            "kind": "domestic",
+            "stay_unit": "26743",
+            "stay_address": "12 Lê Lợi",
+            "travel_from": "01",
+            "travel_to": "79",
+            "transport": "coach",
+            "vehicle_number": "51B-123.45",
+            "travel_date": dt.date(2021, 10, 14),
+            "fever": True,
+        },
+    )
     card = services.card_for(person=an)
     assert card.colour == Colour.RED and "15/10/2021" in card.reasons[0]
     _user, commune = official("commune_official", "ben_thanh")
@@ -142,11 +153,61 @@ def test_a_health_insurance_card_code_finds_the_person_by_card_number(people, ch
     from pccovid.identity.models import IdentifierKind
     from pccovid.qr import formats
 
-    identity_services.identifier_add(person=people["an"], identifier=identity_services.IdentifierIn(
-        IdentifierKind.HEALTH_INSURANCE, "HS4790123456789", source="test"))  # fmt: skip
+    identity_services.identifier_add(
+        person=people["an"],
+        identifier=identity_services.IdentifierIn(
+            IdentifierKind.HEALTH_INSURANCE, "HS4790123456789", source="test"
+        ),
+    )
     scan = formats.ScannedCode(
         "health_insurance", {"card_number": "HS4790123456789"}, "not_applicable", None, ""
     )
     from pccovid.qr import services as qr
 
     assert qr.person_for_code(scan=scan) == people["an"]
+
+
+def test_the_card_reads_doses_and_negative_tests(people, official):
+    from pccovid.testing import services as testing_services
+    from pccovid.vaccination import services as vaccination_services
+
+    an = people["an"]
+    _user, worker = official("health_worker", "ben_thanh")
+    _user, commune = official("commune_official", "ben_thanh")
+    vaccination_services.site_create(
+        assignment=commune, code="VS-1", name="Trạm y tế Bến Thành", unit_code="26743"
+    )
+    vaccination_services.lot_create(
+        assignment=commune, product_code="EU/1/20/1528", number="FF1", expiry_date=dt.date(2022, 6, 30)
+    )
+    for number, day in ((1, dt.date(2021, 8, 1)), (2, dt.date(2021, 8, 29))):
+        with clock.frozen(dt.datetime.combine(day, dt.time(3), tzinfo=dt.UTC)):
+            vaccination_services.dose_record(
+                assignment=worker,
+                person_qid=an.qid,
+                product_code="EU/1/20/1528",
+                lot_number="FF1",
+                dose_number=number,
+                given_on=day,
+                site_code="VS-1",
+            )
+    card = services.card_for(person=an)
+    assert card.colour == Colour.GREEN and "29/08/2021" in card.reasons[0]
+
+    binh = people["binh"]
+    testing_services.test_site_register(
+        assignment=official("commune_official", "sai_gon")[1],
+        code="TS-1",
+        name="Điểm xét nghiệm Sài Gòn",
+        unit_code="26740",
+    )
+    _user2, tester = official("health_worker", "sai_gon", username="tester")
+    testing_services.result_record(
+        assignment=tester,
+        person_qid=binh.qid,
+        kind="rapid_antigen",
+        sample_taken_at=NOW - dt.timedelta(hours=5),
+        result="negative",
+        site_code="TS-1",
+    )
+    assert services.card_for(person=binh).colour == Colour.YELLOW
