@@ -126,8 +126,8 @@ def _text(value: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    kind = KIND_ALIASES.get(fold(_text(value)).replace("-", "_") if value else "")
-    kind = kind or KIND_ALIASES.get(fold(_text(value)))
+    text = fold(_text(value))
+    kind = KIND_ALIASES.get(text) or KIND_ALIASES.get(text.replace("-", "_"))
     if kind is None:
         raise _RowRefused("kind", _("Kind must be one of: %s.") % ", ".join(TestKind.values))
     return kind
