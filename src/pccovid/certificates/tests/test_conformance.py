@@ -1,11 +1,20 @@
 """The acceptance test: the EU's DCC test vectors, through `pccovid conformance dcc DIR`."""
 
+import base64
 import json
 import re
+import zlib
 from pathlib import Path
 
+import base45
+import cbor2
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from django.core.management import call_command
+
+from pccovid.certificates import conformance
+from pccovid.certificates.tests.factories import NOW, sign, signer, vaccination_payload
+from pccovid.qr import render
 
 REPO = Path(__file__).resolve().parents[4]
 VECTORS = REPO / ".." / "shared" / "conformance" / "dcc"
@@ -85,3 +94,33 @@ def test_missing_directory_is_a_usage_error(tmp_path):
 
     with pytest.raises(CommandError, match="No such directory"):
         call_command("conformance", "dcc", str(tmp_path / "absent"))
+
+
+def test_our_own_certificate_as_a_vector_passes_every_check(capsys, tmp_path):
+    """A certificate pccovid signs, written in the vectors' layout, agrees on all twelve checks."""
+    key, certificate = signer(kinds=("v",))
+    text = sign(vaccination_payload(), key, certificate)
+    compressed = base45.b45decode(text[4:])
+    cose = zlib.decompress(compressed)
+    vector = {
+        "JSON": vaccination_payload(),
+        "CBOR": cbor2.dumps(vaccination_payload()).hex(),
+        "COSE": cose.hex(),
+        "COMPRESSED": compressed.hex(),
+        "BASE45": text[4:],
+        "PREFIX": text,
+        "2DCODE": base64.b64encode(render.qr_png(text)).decode(),
+        "TESTCTX": {
+            "VERSION": 1,
+            "SCHEMA": "1.3.0",
+            "CERTIFICATE": base64.b64encode(certificate.public_bytes(Encoding.DER)).decode(),
+            "VALIDATIONCLOCK": NOW.isoformat(),
+            "DESCRIPTION": "VALID: VN vaccination, issued by pccovid",
+        },
+        "EXPECTEDRESULTS": dict.fromkeys(conformance.CHECKS, True),
+    }
+    (tmp_path / "VN").mkdir()
+    (tmp_path / "VN" / "1.json").write_text(json.dumps(vector, ensure_ascii=False), encoding="utf-8")
+    status, out = _run(capsys, "dcc", str(tmp_path), "--json")
+    report = json.loads(out)
+    assert (status, report["checks"], report["agree"], report["disagree"]) == (0, 12, 12, [])

@@ -201,3 +201,22 @@ def test_certificate_kid_is_sha256_of_der(dsc):
     )
     country = certificate.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0]
     assert isinstance(country, x509.NameAttribute)
+
+
+def test_an_independent_cose_library_verifies_our_certificates(dsc):
+    """pycose (not our code) reads the COSE_Sign1 we write and checks its ES256 signature."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from pycose.keys import EC2Key
+    from pycose.messages import Sign1Message
+
+    key, certificate = dsc
+    text = sign(vaccination_payload(), key, certificate)
+    tagged = cbor2.loads(zlib.decompress(base45.b45decode(text[4:])))
+    assert tagged.tag == 18
+    # pycose 1.1's own decode() expects cbor2 < 6 (arrays as lists, maps as dicts): hand it the array.
+    protected, unprotected, payload, signature = tagged.value
+    message = Sign1Message.from_cose_obj([protected, dict(unprotected), payload, signature], True)
+    pem = certificate.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    message.key = EC2Key.from_pem_public_key(pem.decode("ascii"))
+    assert message.verify_signature()
+    assert cbor2.loads(message.payload)[-260][1] == vaccination_payload()
