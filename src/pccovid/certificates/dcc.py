@@ -106,12 +106,23 @@ def b45encode(data: bytes) -> str:
     return encoded.decode("ascii") if isinstance(encoded, bytes) else encoded
 
 
+MAX_INFLATED = 64 * 1024  # a certificate is a few hundred bytes; a QR code holds under 3 kB
+
+
 def decompress(data: bytes) -> bytes:
-    """zlib inflate. The specification makes compression mandatory; data that is not zlib is refused."""
+    """zlib inflate. The specification makes compression mandatory; data that is not zlib is refused,
+    and so is a stream that inflates past MAX_INFLATED (a zip bomb in a QR code)."""
+    inflater = zlib.decompressobj()
     try:
-        return zlib.decompress(data)
+        inflated = inflater.decompress(data, MAX_INFLATED)
+        if inflater.unconsumed_tail:
+            raise DccError("zlib", f"inflates past {MAX_INFLATED} bytes")
+        inflated += inflater.flush()
     except zlib.error as error:
         raise DccError("zlib", str(error)) from error
+    if not inflater.eof:
+        raise DccError("zlib", "incomplete or truncated stream")
+    return inflated
 
 
 @dataclass(frozen=True)
@@ -350,6 +361,8 @@ def _der_items(data: bytes) -> Iterator[tuple[int, bytes]]:
     """(tag, content) of each DER element in `data`, in order (definite lengths only)."""
     position = 0
     while position < len(data):
+        if position + 2 > len(data):
+            raise ValueError("truncated DER")
         tag = data[position]
         length = data[position + 1]
         position += 2

@@ -220,3 +220,11 @@ def test_an_independent_cose_library_verifies_our_certificates(dsc):
     message.key = EC2Key.from_pem_public_key(pem.decode("ascii"))
     assert message.verify_signature()
     assert cbor2.loads(message.payload)[-260][1] == vaccination_payload()
+
+
+def test_a_zip_bomb_is_refused():
+    with pytest.raises(dcc.DccError, match="inflates past"):
+        dcc.decompress(zlib.compress(b"\0" * (dcc.MAX_INFLATED + 1)))
+    with pytest.raises(dcc.DccError) as error:
+        dcc.decompress(zlib.compress(b"certificate")[:-3])
+    assert error.value.reason == "zlib"
