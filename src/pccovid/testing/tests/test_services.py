@@ -271,3 +271,25 @@ def test_site_register(official, tree):
     assert site.code == "BT02"
     with pytest.raises(NotFound):
         services.test_site_register(assignment=assignment, code="SG01", name="X", unit_code="26740")
+
+
+def test_csv_accepts_vietnamese_labels(technician, people, row):
+    rows = [
+        row(kind="Test nhanh", result="Âm tính"),
+        row(external_id="S-2", kind="RT-PCR", result="dương tính", ct_value="22,5"),
+    ]
+    report = services.results_import_csv(assignment=technician[1], site_code="BT01", file=csv_file(rows))
+    assert report.stored == 2, report.rejected
+    assert TestResult.objects.get(external_id="S-2").ct_value == Decimal("22.5")
+
+
+def test_pool_holds_at_most_ten(technician, tree, row):
+    from pccovid.testkit import make_person
+
+    numbers = [f"0790900{n:05d}" for n in range(11)]
+    for n, number in enumerate(numbers):
+        make_person(tree["group"], name=f"Người {n}", cccd=number, phone=None)
+    rows = [row(external_id=f"P{n}", id_number=number, full_name="", birth_date="", kind="pooled_rt_pcr",
+                pool_code="POOL-9", result="") for n, number in enumerate(numbers)]  # fmt: skip
+    report = services.results_import_csv(assignment=technician[1], site_code="BT01", file=csv_file(rows))
+    assert report.stored == 10 and [(e.row, e.field) for e in report.rejected] == [(12, "pool_code")]
