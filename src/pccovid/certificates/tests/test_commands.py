@@ -67,3 +67,10 @@ def test_tampered_text_exits_1(capsys, certificate, trust_file):
 def test_unreadable_trust_list_is_a_usage_error(certificate, tmp_path):
     with pytest.raises(CommandError, match="Cannot read the trust list"):
         call_command("verify_dcc", certificate.text, "--trust-list", str(tmp_path / "absent.json"))
+
+
+def test_at_checks_validity_at_another_instant(capsys, certificate, trust_file):
+    status, out = _verify(
+        capsys, certificate.text, "--trust-list", str(trust_file), "--at", "2030-01-01T00:00:00Z"
+    )
+    assert status == 1 and "reason: expired" in out

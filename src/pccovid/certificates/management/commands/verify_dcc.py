@@ -1,5 +1,6 @@
-"""`pccovid verify-dcc TEXT|IMAGE [--trust-list FILE_OR_URL] [--revocations FILE_OR_URL] [--json]`: verify
-one EU Digital COVID Certificate.
+"""`pccovid verify-dcc TEXT|IMAGE`: verify one EU Digital COVID Certificate, offline if need be.
+
+Options: --trust-list FILE_OR_URL, --revocations FILE_OR_URL, --at ISO (check at another instant), --json.
 
 Works offline with a trust list saved from `GET /api/v1/certificates/trust-list` (and optionally a
 revocation list from `/revocations`); without --trust-list it uses this installation's keystore and
@@ -7,15 +8,18 @@ database. Prints the verdict, each reason, and the certificate's fields. Exit st
 valid (or no QR code in the image), 2 usage error.
 """
 
+import contextlib
+import datetime as dt
 import json
 import sys
 import urllib.request
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from pccovid.certificates import conformance, dcc, selectors
-from pccovid.core import clock, keys
+from pccovid.core import clock
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
 
@@ -37,6 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("source", help="The HC1: text, or the path of an image of the QR code.")
         parser.add_argument("--trust-list", dest="trust_list", help="A trust list JSON (file or URL).")
         parser.add_argument("--revocations", help="A revocation list JSON (file or URL).")
+        parser.add_argument("--at", help="Check validity at this instant (ISO 8601) instead of now.")
         parser.add_argument("--json", dest="as_json", action="store_true", help="Print the result as JSON.")
 
     def _text(self, source: str) -> str:
@@ -54,18 +59,31 @@ class Command(BaseCommand):
             return texts[0]
         return source
 
-    def handle(self, *args, source: str, trust_list, revocations, as_json: bool, **options) -> None:
+    def handle(self, *args, source: str, trust_list, revocations, at, as_json: bool, **options) -> None:
         text = self._text(source)
+        try:
+            now = dt.datetime.fromisoformat(at.replace("Z", "+00:00")) if at else clock.now()
+        except ValueError as error:
+            raise CommandError(f"--at is not an ISO 8601 instant: {at}", returncode=2) from error
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.UTC)
         if trust_list:
             try:
                 trust = selectors.trust_list_certificates(_load(trust_list, "trust list"))
             except (KeyError, TypeError, ValueError) as error:
                 raise CommandError(f"Not a trust list: {trust_list} ({error})", returncode=2) from error
             revoked = set(_load(revocations, "revocation list").get("hashes", [])) if revocations else set()
-            verdict = dcc.verify(text, trust_list=trust, now=clock.now(), revoked=revoked)
+            verdict = dcc.verify(text, trust_list=trust, now=now, revoked=revoked)
         else:
-            keys.dcc_signer_certificates()
-            verdict = selectors.certificate_verify(text=text)
+            try:
+                with clock.frozen(now) if at else contextlib.nullcontext():
+                    verdict = selectors.certificate_verify(text=text)
+            except DatabaseError as error:
+                raise CommandError(
+                    f"Cannot read the revocation list from the database ({error}): run `pccovid migrate`, "
+                    "or verify offline with --trust-list FILE.",
+                    returncode=2,
+                ) from error
         decoded = verdict.decoded
         result = {
             "valid": verdict.valid,
