@@ -51,6 +51,7 @@ class LabResultData:
     ct_value: float | None
     site_code: str
     external_id: str
+    pool_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,10 @@ def _observation(result: LabResultData, patient_url: str) -> dict:
         "performer": [{"identifier": {"system": codes.PCCOVID, "value": result.site_code}}],
     }
     if result.kind == "pooled_rt_pcr":
-        observation["method"] = {"coding": [{"system": codes.PCCOVID, "code": codes.POOLED_METHOD}]}
+        observation["method"] = {
+            "coding": [{"system": codes.PCCOVID, "code": codes.POOLED_METHOD}],
+            "text": result.pool_code,
+        }
     if result.ct_value is not None:
         observation["component"] = [
             {
@@ -254,6 +258,7 @@ def _result_data(observation: Observation) -> LabResultData:
         float(ct) if ct is not None else None,
         identifier.system.rsplit("/", 1)[-1],
         identifier.value,
+        (observation.method.text or "") if pooled else "",
     )
 
 

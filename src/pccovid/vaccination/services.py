@@ -310,3 +310,62 @@ def dose_record(
         },
     )
     return dose
+
+
+@transaction.atomic
+def dose_import(
+    *,
+    person: Person,
+    product_code: str,
+    lot_number: str,
+    lot_expiry: dt.date | None,
+    dose_number: int,
+    given_on: dt.date,
+    site_code: str,
+    source: str,
+) -> bool:
+    """A dose sent by another system (a hospital's FHIR bundle), checked by the same rules as `dose_record`.
+
+    A lot the platform does not know yet is added with the expiry the sender gave. Returns False when the
+    same dose is already recorded (a re-sent bundle changes nothing); a different dose under the same
+    number is refused.
+    """
+    existing = Dose.objects.filter(person=person, dose_number=dose_number).select_related("product").first()
+    if existing:
+        if existing.product.code == product_code and existing.given_on == given_on:
+            return False
+        raise VaccinationError(
+            _("Dose %(n)d is already recorded (given on %(date)s).")
+            % {"n": dose_number, "date": f"{existing.given_on:%d/%m/%Y}"},
+            field="dose_number",
+        )
+    site = selectors.site_by_code(code=site_code)
+    if site is None:
+        raise VaccinationError(
+            _("Site: no vaccination site %(code)s.") % {"code": site_code}, field="site_code"
+        )
+    product = _product(product_code)
+    given_on = _check_date(given_on, person)
+    number = (lot_number or "").strip().upper()
+    if number and lot_expiry and selectors.lot_get(product=product, number=number) is None:
+        Lot.objects.create(product=product, number=number, expiry_date=lot_expiry)
+    lot = _check_lot(product, number, given_on)
+    ruleset = selectors.policy(at=given_on)
+    _check_sequence(
+        doses=selectors.doses_of(person=person),
+        product=product,
+        dose_number=dose_number,
+        given_on=given_on,
+        values=ruleset.values,
+    )
+    dose = Dose.objects.create(
+        person=person, product=product, lot=lot, dose_number=dose_number, given_on=given_on, site=site,
+        source=source, rules_version=ruleset.version,
+    )  # fmt: skip
+    event_services.event_record(
+        name=DOSE_RECORDED,
+        payload={"dose_id": dose.pk, "person_qid": person.qid, "product": product.code, "lot": lot.number,
+                 "dose_number": dose_number, "given_on": given_on.isoformat(), "site": site.code,
+                 "unit": site.unit.code, "source": source},
+    )  # fmt: skip
+    return True

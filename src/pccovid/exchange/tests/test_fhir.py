@@ -20,7 +20,7 @@ TESTS = [
     fhir.LabResultData("rapid_antigen", dt.datetime(2021, 10, 20, 9, 0, tzinfo=dt.UTC), "negative", None,
                        "TS-2", "S-2"),
     fhir.LabResultData("pooled_rt_pcr", dt.datetime(2021, 9, 1, 7, 0, tzinfo=dt.UTC), "negative", None,
-                       "LAB-1", "P-9"),
+                       "LAB-1", "P-9", "POOL-7"),
 ]  # fmt: skip
 
 
