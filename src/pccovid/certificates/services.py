@@ -87,6 +87,43 @@ def vaccination_entry_for(*, dose: Any, doses: Sequence[Any]) -> dict:
     }
 
 
+TEST_TYPE = {"rt_pcr": "LP6464-4", "rapid_antigen": "LP217198-3"}
+TEST_RESULT = {"negative": "260415000", "positive": "260373001"}
+
+
+def test_entry_for(*, result: Any) -> dict:
+    """The DCC test entry (tt, nm, sc, tr, tc) of one of the testing app's `TestResult` rows. A pooled
+    sample, or an invalid result, certifies nobody: refused with the reason."""
+    if result.kind not in TEST_TYPE:
+        raise CertificateError(
+            _("A pooled sample certifies no one: an individual test is needed for a certificate."),
+            code="test_not_certifiable",
+            field="kind",
+        )
+    if result.result not in TEST_RESULT:
+        raise CertificateError(
+            _("An invalid test result cannot be certified."), code="test_not_certifiable", field="result"
+        )
+    entry = {
+        "tt": TEST_TYPE[result.kind],
+        "sc": result.sample_taken_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "tr": TEST_RESULT[result.result],
+        "tc": result.site.name[:80],
+    }
+    if result.kind == "rt_pcr":
+        entry["nm"] = "RT-PCR"
+    return entry
+
+
+def recovery_entry_for(*, first_positive: Any) -> dict:
+    """The DCC recovery entry of a person's first positive `TestResult` (df/du follow from `fr`)."""
+    if first_positive.result != "positive":
+        raise CertificateError(
+            _("A recovery certificate needs a positive test."), code="test_not_certifiable"
+        )
+    return {"fr": clock.localdate(first_positive.sample_taken_at).isoformat()}
+
+
 def _parse_instant(value: str, field: str) -> dt.datetime:
     try:
         instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -254,3 +254,36 @@ def test_revocation_needs_role_jurisdiction_and_reason(people, official, frozen)
     with pytest.raises(CertificateError):
         services.certificate_revoke(assignment=province, uvci=certificate.uvci, reason=" ")
     assert services.certificate_revoke(assignment=province, uvci=certificate.uvci, reason="fraud").revoked_at
+
+
+def _result(kind="rt_pcr", result="negative", at=dt.datetime(2022, 1, 9, 8, 0, tzinfo=dt.UTC)):
+    return SimpleNamespace(
+        kind=kind, result=result, sample_taken_at=at, site=SimpleNamespace(name="Trạm Y tế Phường Sài Gòn")
+    )
+
+
+def test_test_entry_from_a_test_result(people, frozen):
+    entry = services.test_entry_for(result=_result())
+    assert entry == {
+        "tt": "LP6464-4",
+        "nm": "RT-PCR",
+        "sc": "2022-01-09T08:00:00Z",
+        "tr": "260415000",
+        "tc": "Trạm Y tế Phường Sài Gòn",
+    }
+    certificate = services.certificate_issue(person=people["binh"], kind="t", entry=entry)
+    assert selectors.certificate_verify(text=certificate.text).valid
+    assert services.test_entry_for(result=_result("rapid_antigen", "positive"))["tr"] == "260373001"
+    for bad in (_result("pooled_rt_pcr"), _result(result="invalid")):
+        with pytest.raises(CertificateError) as error:
+            services.test_entry_for(result=bad)
+        assert error.value.code == "test_not_certifiable"
+
+
+def test_recovery_entry_from_the_first_positive(people, frozen):
+    entry = services.recovery_entry_for(
+        first_positive=_result(result="positive", at=dt.datetime(2021, 12, 31, 20, 0, tzinfo=dt.UTC))
+    )
+    assert entry == {"fr": "2022-01-01"}  # the date in Vietnam
+    with pytest.raises(CertificateError):
+        services.recovery_entry_for(first_positive=_result())
