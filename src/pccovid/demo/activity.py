@@ -1,4 +1,4 @@
-"""A few days of life in the demo city: venues with check-ins, and health declarations.
+"""A few days of life in the demo city: venues with check-ins, health declarations, doses, test results.
 
 Declarations go through `declarations.services.declaration_submit` (the same validation, flagging and
 access grants as a citizen's), with the clock set to the moment each one was made.
@@ -12,6 +12,8 @@ from pccovid.core import clock
 from pccovid.declarations import services as declaration_services
 from pccovid.geography import selectors as geography_selectors
 from pccovid.identity.models import Person
+from pccovid.testing.demo import demo_test_results
+from pccovid.vaccination.demo import demo_vaccinations
 
 FLIGHTS = ["VN213", "VJ133", "QH205", "VN7241", "VJ122"]
 ADULT_BORN_BY = dt.date(2003, 1, 1)
@@ -42,7 +44,15 @@ def demo_activity_seed(*, seed: int, focus, days: int = 5, declarations: int = 2
             declaration_services.declaration_submit(
                 declared_by=person, person=person, data=_trip(rng, person, moment, origins)
             )
-    return {"venues": venues["venues"], "checkins": venues["checkins"], "declarations": len(chosen)}
+    doses = demo_vaccinations(seed=seed)
+    tests = demo_test_results(seed=seed, days=days)
+    return {
+        "venues": venues["venues"],
+        "checkins": venues["checkins"],
+        "declarations": len(chosen),
+        "doses": doses["doses"],
+        "test_results": tests["results"],
+    }
 
 
 def _trip(rng: random.Random, person: Person, moment: dt.datetime, origins: list[str]) -> dict:

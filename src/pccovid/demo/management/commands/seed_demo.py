@@ -78,7 +78,8 @@ class Command(BaseCommand):
         activity = demo_activity_seed(seed=seed, focus=commune)
         self.stdout.write(
             f"Venues: {activity['venues']:,}, check-ins: {activity['checkins']:,}, "
-            f"declarations: {activity['declarations']:,}."
+            f"declarations: {activity['declarations']:,}, doses: {activity['doses']:,}, "
+            f"test results: {activity['test_results']:,}."
         )
         self._print_report(report, seconds=time.perf_counter() - started)
         self._print_logins(report.logins)
