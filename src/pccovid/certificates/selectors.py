@@ -76,10 +76,6 @@ def certificates_own(*, person) -> QuerySet[Certificate]:
     return Certificate.objects.filter(person=person)
 
 
-def certificates_in_reach(*, assignment) -> QuerySet[Certificate]:
-    return Certificate.objects.restrict_to(assignment, "person.view").select_related("person")
-
-
 def certificate_facts(*, certificate: Certificate) -> list[tuple[str, str]]:
     """The fields to show beside the QR code, in words (labels translated by the caller's language)."""
     from django.utils import timezone

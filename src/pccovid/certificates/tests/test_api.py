@@ -85,3 +85,24 @@ def test_revoke_out_of_jurisdiction_is_404_and_wrong_role_403(client, official, 
     client.force_login(checkpoint)
     response = _post(client, "/revoke", {"uvci": certificate.uvci, "reason": "x"})
     assert response.status_code == 403 and response.json()["error"] == "no_permission"
+
+
+def test_revoke_anonymous_is_401(client, an_vaccinated):
+    certificate = services.my_vaccination_certificate(person=an_vaccinated)
+    assert _post(client, "/revoke", {"uvci": certificate.uvci, "reason": "x"}).status_code == 401
+
+
+def test_revoke_needs_an_official(citizen_client, an_vaccinated):
+    certificate = services.my_vaccination_certificate(person=an_vaccinated)
+    response = _post(citizen_client, "/revoke", {"uvci": certificate.uvci, "reason": "x"})
+    assert response.status_code == 403 and response.json()["error"] == "no_role"
+
+
+def test_my_certificates_query_count(citizen_client, an_vaccinated, record, django_assert_max_num_queries):
+    import datetime as dt
+
+    services.my_vaccination_certificate(person=an_vaccinated)
+    record(an_vaccinated, 3, dt.date(2022, 2, 1))
+    services.my_vaccination_certificate(person=an_vaccinated)
+    with django_assert_max_num_queries(6):
+        assert len(citizen_client.get(f"{API}/mine").json()) == 2
