@@ -160,6 +160,7 @@ def main() -> int:
 
     vendor = setup_database(args.database_url)
     import checkin_ingest
+    import csv_import
     import qr_verify
     from django.utils import translation
 
@@ -205,6 +206,13 @@ def main() -> int:
         "Target: at least 5,000 new events/s on one core. Tens of millions of check-ins a day average "
         "about 1,000/s nationally; the baseline inserts rows already resolved and skips what ingest is for: "
         "verifying each code's signature (about 60% of the time) and resolving the person.",
+        "",
+        "## Test result CSV import (`benchmarks/csv_import.py`)",
+        "",
+        *csv_import.run(),
+        "",
+        "No target yet: the import resolves each row's person with one query (half the time) and runs the "
+        "result events' handlers after commit (a quarter); a bulk lookup of ID numbers is the next step.",
         "",
         END,
     ]
