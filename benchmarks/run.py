@@ -161,6 +161,7 @@ def main() -> int:
     vendor = setup_database(args.database_url)
     import checkin_ingest
     import csv_import
+    import dcc_verify
     import qr_verify
     from django.utils import translation
 
@@ -206,6 +207,13 @@ def main() -> int:
         "Target: at least 5,000 new events/s on one core. Tens of millions of check-ins a day average "
         "about 1,000/s nationally; the baseline inserts rows already resolved and skips what ingest is for: "
         "verifying each code's signature (about 60% of the time) and resolving the person.",
+        "",
+        "## EU DCC verification (`benchmarks/dcc_verify.py`)",
+        "",
+        *dcc_verify.run(),
+        "",
+        "Target: at least 0.1x raw ECDSA verify; two thirds of the rest is validating the payload against "
+        "the DCC JSON schema, which a checkpoint needs.",
         "",
         "## Test result CSV import (`benchmarks/csv_import.py`)",
         "",
