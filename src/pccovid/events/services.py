@@ -41,7 +41,7 @@ def handler_name(handler: Handler) -> str:
 def event_record(*, name: str, payload: dict[str, Any]) -> OutboxEvent:
     """Write the event beside the change that caused it; handlers run only if that transaction commits."""
     event = OutboxEvent.objects.create(name=name, payload=payload, occurred_at=clock.now())
-    if getattr(settings, "PCCOVID_EVENTS_INLINE", True):
+    if _handlers.get(name) and getattr(settings, "PCCOVID_EVENTS_INLINE", True):
         transaction.on_commit(lambda: event_dispatch(event_id=event.pk))
     return event
 

@@ -40,6 +40,19 @@ def person_ids_by_qid(*, qids: set[str]) -> dict[str, int]:
     return dict(Person.objects.filter(qid__in=qids).values_list("qid", "pk"))
 
 
+def persons_by_national_ids(*, numbers: set[str]) -> dict[str, Person]:
+    """Internal matching in bulk (a lab file's rows): CCCD/CMND number -> person, residence loaded."""
+    rows = PersonIdentifier.objects.filter(
+        kind__in=[IdentifierKind.CCCD, IdentifierKind.CMND], value__in=numbers
+    ).select_related("person__residence_unit")
+    return {row.value: row.person for row in rows}
+
+
+def persons_by_qids(*, qids: set[str]) -> dict[str, Person]:
+    """Internal matching in bulk, by platform id."""
+    return {p.qid: p for p in Person.objects.filter(qid__in=qids).select_related("residence_unit")}
+
+
 def person_by_identifier(*, kind: str, value: str) -> Person | None:
     """Internal matching only, like `person_by_qid`."""
     row = PersonIdentifier.objects.filter(kind=kind, value=value).select_related("person").first()

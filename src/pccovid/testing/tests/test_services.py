@@ -6,6 +6,7 @@ import pytest
 from pccovid.accounts.models import AccessGrant
 from pccovid.audit.models import PersonalDataRead
 from pccovid.core.errors import Forbidden, NotFound
+from pccovid.events import services as event_services
 from pccovid.events.models import OutboxEvent
 from pccovid.testing import selectors, services
 from pccovid.testing.errors import ImportTooLarge, ImportUnreadable, TestingError
@@ -121,10 +122,16 @@ def test_resident_is_audited_without_grant(technician, people):
 
 
 def test_event_on_commit_with_payload(technician, people, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        result = record(technician[1], people["an"], result="positive", ct_value=18)
-    assert len(callbacks) == 1
+    received = []
+    handler = event_services.subscribe("testing.result_recorded")(received.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = record(technician[1], people["an"], result="positive", ct_value=18)
+            assert received == []  # a subscriber hears of it only after commit
+    finally:
+        event_services._handlers["testing.result_recorded"].remove(handler)
     event = OutboxEvent.objects.get(name="testing.result_recorded")
+    assert received == [event]
     assert event.payload == {
         "result_id": result.pk,
         "person_qid": people["an"].qid,
