@@ -219,8 +219,8 @@ def main() -> int:
         "",
         *csv_import.run(),
         "",
-        "No target yet: the import resolves each row's person with one query (half the time) and runs the "
-        "result events' handlers after commit (a quarter); a bulk lookup of ID numbers is the next step.",
+        "Target: at least 2,000 new rows/s and 10,000 re-sent rows/s (a province's daily lab files, tens of "
+        "thousands of rows, in under a minute); each stored row is also audited and written to the outbox.",
         "",
         END,
     ]
