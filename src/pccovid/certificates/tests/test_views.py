@@ -35,6 +35,7 @@ def test_citizen_issues_and_sees_the_certificate(citizen_client, an_vaccinated):
 
 
 def test_refusal_is_explained(citizen_client, people):
+    citizen_client.cookies["django_language"] = "en"  # pages follow the person's language (vi by default)
     response = citizen_client.post("/certificates/")
     assert response.status_code == 400
     assert "There is no vaccination on record" in response.content.decode()

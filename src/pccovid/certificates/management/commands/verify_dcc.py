@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import json
 import sys
-import urllib.request
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,18 +19,9 @@ from django.db import DatabaseError
 
 from pccovid.certificates import conformance, dcc, selectors
 from pccovid.core import clock
+from pccovid.core.commands import load_json_source
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
-
-
-def _load(source: str, what: str) -> dict:
-    try:
-        if source.startswith(("http://", "https://")):
-            with urllib.request.urlopen(source, timeout=10) as response:  # an operator-given address
-                return json.load(response)
-        return json.loads(Path(source).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise CommandError(f"Cannot read the {what} {source}: {error}", returncode=2) from error
 
 
 class Command(BaseCommand):
@@ -69,10 +59,14 @@ class Command(BaseCommand):
             now = now.replace(tzinfo=dt.UTC)
         if trust_list:
             try:
-                trust = selectors.trust_list_certificates(_load(trust_list, "trust list"))
+                trust = selectors.trust_list_certificates(load_json_source(trust_list, what="trust list"))
             except (KeyError, TypeError, ValueError) as error:
                 raise CommandError(f"Not a trust list: {trust_list} ({error})", returncode=2) from error
-            revoked = set(_load(revocations, "revocation list").get("hashes", [])) if revocations else set()
+            revoked = (
+                set(load_json_source(revocations, what="revocation list").get("hashes", []))
+                if revocations
+                else set()
+            )
             verdict = dcc.verify(text, trust_list=trust, now=now, revoked=revoked)
         else:
             try:

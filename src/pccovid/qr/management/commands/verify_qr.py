@@ -7,26 +7,16 @@ installation's keystore. Exit status: 0 accepted (valid, unsigned, or a kind tha
 
 import json
 import sys
-import urllib.request
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pccovid.core import clock, keys
+from pccovid.core.commands import load_json_source
 from pccovid.qr import formats, scan
 from pccovid.qr.selectors import KEY_PURPOSE
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
-
-
-def _load_key_set(source: str) -> dict:
-    try:
-        if source.startswith(("http://", "https://")):
-            with urllib.request.urlopen(source, timeout=10) as response:  # an operator-given address
-                return json.load(response)
-        return json.loads(Path(source).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise CommandError(f"Cannot read the key set {source}: {error}", returncode=2) from error
 
 
 class Command(BaseCommand):
@@ -55,7 +45,7 @@ class Command(BaseCommand):
         if source is None:
             return keys.public_keys(KEY_PURPOSE)
         try:
-            return keys.public_keys_from_jwks(_load_key_set(source), now=clock.now())
+            return keys.public_keys_from_jwks(load_json_source(source, what="key set"), now=clock.now())
         except (KeyError, TypeError, ValueError) as error:
             raise CommandError(f"Not a key set: {source} ({error})", returncode=2) from error
 
