@@ -405,7 +405,8 @@ def _store(
                 refuse(
                     row,
                     "result",
-                    _("Pool %(code)s was reported %(result)s.") % {"code": code, "result": pool_result[code]},
+                    _("Pool %(code)s was reported %(result)s.")
+                    % {"code": code, "result": Result(pool_result[code]).label},
                 )
                 continue
             if row.person.pk not in known:
