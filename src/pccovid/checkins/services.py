@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from pccovid.checkins import selectors
 from pccovid.checkins.models import CheckIn, CheckInHow, Venue, VenueCategory, new_qr_token, new_venue_code
 from pccovid.core import clock
-from pccovid.core.errors import ApplicationError, NotFound
+from pccovid.core.errors import ApplicationError
 from pccovid.core.services import model_update
 from pccovid.geography import selectors as geography_selectors
-from pccovid.geography.models import Edition, Level
 from pccovid.identity import selectors as identity_selectors
 from pccovid.qr import formats as qr_formats
 from pccovid.qr import services as qr_services
@@ -30,7 +29,6 @@ logger = logging.getLogger("pccovid.checkins")
 MAX_BATCH = 1000
 # A scanner's clock may run a little ahead of ours; an event further in the future is a wrong clock.
 CLOCK_SKEW = dt.timedelta(minutes=10)
-_UNIT_CODE = re.compile(r"[0-9A-Za-z.]{1,20}")
 _EVENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
@@ -89,16 +87,11 @@ def _clean_text(value: str, *, field: str, max_length: int, required: bool = Fal
 
 
 def _commune(unit_code: str):
-    code = unit_code.strip()
-    unit = None
-    if _UNIT_CODE.fullmatch(code):
-        try:
-            unit = geography_selectors.unit_get(edition=Edition.CURRENT, code=code)
-        except NotFound:
-            unit = None
-    if unit is None or unit.level != Level.COMMUNE:
+    unit = geography_selectors.current_commune(code=unit_code)
+    if unit is None:
         raise VenueError(
-            _("No commune or ward has the code %(code)s on the current (2025) map.") % {"code": code[:20]},
+            _("No commune or ward has the code %(code)s on the current (2025) map.")
+            % {"code": (unit_code or "").strip()[:20]},
             field="unit_code",
         )
     return unit

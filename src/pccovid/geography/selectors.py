@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from pccovid.core.errors import NotFound
 from pccovid.core.text import fold
-from pccovid.geography.models import AdminUnit
+from pccovid.geography.models import AdminUnit, Edition, Level
 
 
 def _units() -> QuerySet[AdminUnit]:
@@ -25,6 +25,13 @@ def unit_get(*, edition: str, code: str) -> AdminUnit:
             _("No administrative unit with code %(code)s in the %(edition)s edition.")
             % {"code": code, "edition": edition}
         ) from None
+
+
+def current_commune(*, code: str) -> AdminUnit | None:
+    """The commune or ward with this code on the current (2025) map, or None (unknown, or not a commune)."""
+    return AdminUnit.objects.filter(
+        edition=Edition.CURRENT, level=Level.COMMUNE, code=(code or "").strip()
+    ).first()
 
 
 def units_list(

@@ -37,7 +37,6 @@ from pccovid.core.querysets import units_within
 from pccovid.core.text import fold
 from pccovid.events import services as event_services
 from pccovid.geography import selectors as geography_selectors
-from pccovid.geography.models import Edition, Level
 from pccovid.identity import selectors as identity_selectors
 from pccovid.qr import services as qr_services
 from pccovid.testing import rules, selectors
@@ -655,16 +654,11 @@ def pool_record_result(*, assignment, site_code: str, pool_code: str, result: st
 
 
 def _site_unit(unit_code: str):
-    code = (unit_code or "").strip()
-    unit = None
-    if _SITE_CODE.fullmatch(code):
-        try:
-            unit = geography_selectors.unit_get(edition=Edition.CURRENT, code=code)
-        except NotFound:
-            unit = None
-    if unit is None or unit.level != Level.COMMUNE:
+    unit = geography_selectors.current_commune(code=unit_code)
+    if unit is None:
         raise TestingError(
-            _("No commune or ward has the code %(code)s on the current (2025) map.") % {"code": code[:20]},
+            _("No commune or ward has the code %(code)s on the current (2025) map.")
+            % {"code": (unit_code or "").strip()[:20]},
             field="unit_code",
         )
     return unit
