@@ -4,12 +4,16 @@ Units and their (synthetic or aggregate) population figures are public reference
 data: these reads need no jurisdiction filter and write no audit row.
 """
 
+import re
+
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from pccovid.core.errors import NotFound
 from pccovid.core.text import fold
 from pccovid.geography.models import AdminUnit, Edition, Level
+
+_UNIT_CODE = re.compile(r"[0-9A-Za-z.]{1,20}")
 
 
 def _units() -> QuerySet[AdminUnit]:
@@ -28,10 +32,12 @@ def unit_get(*, edition: str, code: str) -> AdminUnit:
 
 
 def current_commune(*, code: str) -> AdminUnit | None:
-    """The commune or ward with this code on the current (2025) map, or None (unknown, or not a commune)."""
-    return AdminUnit.objects.filter(
-        edition=Edition.CURRENT, level=Level.COMMUNE, code=(code or "").strip()
-    ).first()
+    """The commune or ward with this code on the current (2025) map, or None (unknown, or not a commune).
+    Text that cannot be a unit code is not sent to the database (PostgreSQL refuses some, e.g. NUL)."""
+    code = (code or "").strip()
+    if not _UNIT_CODE.fullmatch(code):
+        return None
+    return AdminUnit.objects.filter(edition=Edition.CURRENT, level=Level.COMMUNE, code=code).first()
 
 
 def units_list(

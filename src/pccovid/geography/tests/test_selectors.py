@@ -40,3 +40,9 @@ def test_children_descendants_and_ancestors_stay_in_one_edition(units_2025, unit
     ]
     assert list(selectors.unit_ancestors(hcmc_2021)) == []
     assert district_1 in selectors.units_list(edition=Edition.PRE_2025, parent_code="79")
+
+
+def test_current_commune_finds_only_communes_of_the_current_map(tree):
+    assert selectors.current_commune(code=" 26743 ") == tree["ben_thanh"]
+    for not_a_commune in ("79", "26743.001", "99999", "", "26\x0043", "x" * 30):
+        assert selectors.current_commune(code=not_a_commune) is None
