@@ -130,8 +130,10 @@ def _register_routers() -> None:
     from pccovid.geography.api import router as geography_router
     from pccovid.identity.api import router as identity_router
     from pccovid.qr.api import router as qr_router
+    from pccovid.quarantine.api import router as quarantine_router
     from pccovid.status.api import router as status_router
     from pccovid.testing.api import router as testing_router
+    from pccovid.tracing.api import router as tracing_router
     from pccovid.vaccination.api import router as vaccination_router
 
     api.add_router("/accounts/", accounts_router)
@@ -146,6 +148,8 @@ def _register_routers() -> None:
     api.add_router("/vaccination/", vaccination_router)
     api.add_router("/certificates/", certificates_router)
     api.add_router("/exchange/", exchange_router)
+    api.add_router("/tracing/", tracing_router)
+    api.add_router("/quarantine/", quarantine_router)
 
 
 _register_routers()

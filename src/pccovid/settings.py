@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "pccovid.vaccination",
     "pccovid.certificates",
     "pccovid.exchange",
+    "pccovid.tracing",
+    "pccovid.quarantine",
     "pccovid.web",
     "pccovid.demo",
 ]

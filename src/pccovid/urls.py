@@ -15,5 +15,7 @@ urlpatterns = [
     path("vaccination/", include("pccovid.vaccination.urls")),
     path("certificates/", include("pccovid.certificates.urls")),
     path("exchange/", include("pccovid.exchange.urls")),
+    path("tracing/", include("pccovid.tracing.urls")),
+    path("quarantine/", include("pccovid.quarantine.urls")),
     path("", include("pccovid.web.urls")),
 ]

@@ -29,11 +29,21 @@ RULESETS = [OTP_RULES]
 # Checkpoint officers read a person's card only through a code the person presents; system
 # administrators manage accounts, never personal data.
 # "person.status" is reading a person's COVID card after scanning the code they present.
+# "case.view" / "case.manage": read / open and trace cases (F0) and their contacts; "quarantine.manage":
+# order, follow and release quarantine and isolation.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "health_worker": frozenset({"person.search", "person.view", "person.status"}),
-    "tracer": frozenset({"person.search", "person.view", "person.status"}),
-    "commune_official": frozenset({"person.search", "person.view", "person.status"}),
-    "province_official": frozenset({"person.search", "person.view", "person.status"}),
+    "health_worker": frozenset(
+        {"person.search", "person.view", "person.status", "case.view", "quarantine.manage"}
+    ),
+    "tracer": frozenset(
+        {"person.search", "person.view", "person.status", "case.view", "case.manage", "quarantine.manage"}
+    ),
+    "commune_official": frozenset(
+        {"person.search", "person.view", "person.status", "case.view", "case.manage", "quarantine.manage"}
+    ),
+    "province_official": frozenset(
+        {"person.search", "person.view", "person.status", "case.view", "case.manage", "quarantine.manage"}
+    ),
     "checkpoint_officer": frozenset({"person.status"}),
     "data_engineer": frozenset({"person.search", "person.view"}),
     "system_admin": frozenset(),

@@ -141,6 +141,12 @@ class Declaration(models.Model):
         indexes = [
             models.Index(fields=["person", "-declared_at"]),
             models.Index(fields=["stay_unit", "-declared_at"]),
+            # Tracing: fellow travellers of a case (same flight, train or coach number on the same day).
+            models.Index(
+                fields=["vehicle_number", "travel_date"],
+                condition=~Q(vehicle_number=""),
+                name="declaration_vehicle_day",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="declaration_kind"),
