@@ -67,6 +67,27 @@ def unit_children(unit: AdminUnit) -> QuerySet[AdminUnit]:
     return AdminUnit.objects.filter(parent=unit).order_by("path")
 
 
+def counts_by_child(
+    *, unit: AdminUnit, counts_by_unit: dict[int, dict[str, int]]
+) -> dict[int, dict[str, int]]:
+    """Roll counts kept per unit id (any depth inside `unit`) up to `unit`'s direct children, keyed by
+    child id; counts on `unit` itself stay under its own id. Two small queries, however many units:
+    callers count with one grouped query on their own table and hand the result here."""
+    paths = dict(AdminUnit.objects.filter(pk__in=list(counts_by_unit)).values_list("pk", "path"))
+    child_by_path = dict(unit_children(unit).values_list("path", "pk"))
+    rolled: dict[int, dict[str, int]] = {}
+    for unit_id, counts in counts_by_unit.items():
+        path = paths.get(unit_id, "")
+        if not path.startswith(unit.path):
+            continue
+        head = path[len(unit.path) :].split("/", 1)[0]
+        target = child_by_path.get(f"{unit.path}{head}/", unit.pk) if head else unit.pk
+        bucket = rolled.setdefault(target, {})
+        for name, value in counts.items():
+            bucket[name] = bucket.get(name, 0) + value
+    return rolled
+
+
 def unit_ancestors(unit: AdminUnit) -> QuerySet[AdminUnit]:
     """The chain above `unit`, province first: the units whose paths are prefixes of its path."""
     parts = unit.path.split("/")[:-2]

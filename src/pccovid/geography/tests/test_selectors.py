@@ -46,3 +46,21 @@ def test_current_commune_finds_only_communes_of_the_current_map(tree):
     assert selectors.current_commune(code=" 26743 ") == tree["ben_thanh"]
     for not_a_commune in ("79", "26743.001", "99999", "", "26\x0043", "x" * 30):
         assert selectors.current_commune(code=not_a_commune) is None
+
+
+def test_counts_by_child_rolls_units_up_to_direct_children(tree):
+    from pccovid.geography.selectors import counts_by_child
+
+    counts = {
+        tree["group"].pk: {"cases": 2},
+        tree["ben_thanh"].pk: {"cases": 1, "contacts": 4},
+        tree["sai_gon"].pk: {"cases": 3},
+        tree["hoan_kiem"].pk: {"cases": 9},
+        tree["hcmc"].pk: {"cases": 5},
+    }
+    rolled = counts_by_child(unit=tree["hcmc"], counts_by_unit=counts)
+    assert rolled == {
+        tree["ben_thanh"].pk: {"cases": 3, "contacts": 4},
+        tree["sai_gon"].pk: {"cases": 3},
+        tree["hcmc"].pk: {"cases": 5},
+    }
