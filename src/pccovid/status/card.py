@@ -17,7 +17,8 @@ class Colour(StrEnum):
 @dataclass(frozen=True)
 class HealthFacts:
     """What the platform knows about one person at one moment; each app that holds such records fills
-    its part (vaccination: doses; testing: negative tests; tracing: case and quarantine; declarations:
+    its part (vaccination: doses; testing: negative tests; tracing: case and exposure (`exposed_on`: a
+    contact the tracer has notified, not yet under a quarantine order); quarantine: orders; declarations:
     symptoms)."""
 
     first_dose_on: dt.date | None = None
@@ -28,6 +29,7 @@ class HealthFacts:
     last_negative_test_at: dt.datetime | None = None
     active_case: bool = False
     in_quarantine: bool = False
+    exposed_on: dt.date | None = None
     symptoms_declared_on: dt.date | None = None
 
 
@@ -60,6 +62,11 @@ def _red_reasons(facts: HealthFacts) -> list[str]:
         reasons.append(_("Active COVID-19 case (F0)."))
     if facts.in_quarantine:
         reasons.append(_("In quarantine as a close contact (F1)."))
+    elif facts.exposed_on:
+        reasons.append(
+            _("Close contact of a case on %(date)s: stay at home until the health station calls.")
+            % {"date": facts.exposed_on.strftime("%d/%m/%Y")}
+        )
     if facts.symptoms_declared_on:
         reasons.append(
             _("Symptoms declared on %(date)s, not yet cleared by the health station.")

@@ -59,7 +59,8 @@ def test_negative_test_is_yellow_for_72_hours(hours, expected):
 
 
 @pytest.mark.parametrize(
-    "red_fact", [{"active_case": True}, {"in_quarantine": True}, {"symptoms_declared_on": TODAY}]
+    "red_fact",
+    [{"active_case": True}, {"in_quarantine": True}, {"exposed_on": TODAY}, {"symptoms_declared_on": TODAY}],
 )
 def test_red_beats_everything(red_fact):
     assert (
