@@ -323,3 +323,15 @@ def checkins_purge_expired(*, now: dt.datetime) -> int:
     ).delete()
     logger.info("purged %d check-ins older than %d days", deleted, days)
     return deleted
+
+
+def checkins_hold_for_case(*, checkin_ids: Sequence[int], case_code: str) -> int:
+    """Keep these check-ins past retention as the evidence of a case investigation. A check-in already held
+    for another case keeps that hold (either case's hold keeps it). Returns how many were newly held."""
+    held = 0
+    ids = sorted(set(checkin_ids))
+    for start in range(0, len(ids), 500):
+        held += CheckIn.objects.filter(pk__in=ids[start : start + 500], held_for_case__isnull=True).update(
+            held_for_case=case_code
+        )
+    return held

@@ -20,7 +20,7 @@ from pccovid.core.querysets import units_within
 from pccovid.declarations import rules
 from pccovid.declarations.errors import DeclarationError, NotHouseholdMember
 from pccovid.declarations.exports import AUDIT_FIELDS as EXPORT_FIELDS
-from pccovid.declarations.models import Declaration, FollowUp
+from pccovid.declarations.models import Declaration, FollowUp, Kind
 from pccovid.geography import selectors as geography_selectors
 from pccovid.geography.models import Edition, Level
 from pccovid.identity import selectors as identity_selectors
@@ -241,4 +241,29 @@ def symptoms_uncleared(*, person: "Person") -> Declaration | None:
         .exclude(follow_up=FollowUp.DONE)
         .order_by("-declared_at", "-pk")
         .first()
+    )
+
+
+def travel_declarations_of(*, person_id: int, date_from: dt.date, date_to: dt.date) -> QuerySet:
+    """The person's domestic declarations naming a vehicle (flight, train, coach number, plate) with a travel
+    date inside [date_from, date_to]. Internal (tracing): callers check jurisdiction and audit."""
+    return (
+        Declaration.objects.filter(
+            person_id=person_id, kind=Kind.DOMESTIC, travel_date__gte=date_from, travel_date__lte=date_to
+        )
+        .exclude(vehicle_number="")
+        .order_by("travel_date", "pk")
+    )
+
+
+def travellers_on(*, vehicle_number: str, travel_date: dt.date) -> QuerySet:
+    """Declarations of everyone who declared this vehicle on this day: one lookup of the partial index
+    `declaration_vehicle_day` (the `vehicle_number != ''` filter lets the planner use it). Services store
+    numbers upper-case (flight and train numbers without spaces, plates with single spaces), so the same
+    normalisation of the input makes a stored number match itself. Internal (tracing)."""
+    number = " ".join((vehicle_number or "").upper().split())
+    return (
+        Declaration.objects.filter(vehicle_number=number, travel_date=travel_date)
+        .exclude(vehicle_number="")
+        .order_by("pk")
     )

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pccovid.core.querysets import JurisdictionQuerySet
+from pccovid.core.querysets import JurisdictionQuerySet, units_within
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -44,6 +44,13 @@ class Outcome(models.TextChoices):
 
 class CaseQuerySet(JurisdictionQuerySet):
     person_lookup = "person"
+
+    def restrict_to(self, assignment, action: str = "case.view") -> "CaseQuerySet":
+        """A case is in reach of the officials of the unit that manages it (and of the units above), wherever
+        its person or contacts live: one indexed match on `unit_id` (the `(unit, opened_at)` index)."""
+        if assignment is None or not assignment.allows(action):
+            return self.none()
+        return self.filter(unit_id__in=units_within(assignment.unit))
 
 
 class Case(models.Model):
