@@ -47,6 +47,12 @@ def sites_in_reach(*, assignment) -> QuerySet:
     return TestSite.objects.filter(unit_id__in=units_within(assignment.unit)).select_related("unit")
 
 
+def sites_within(*, unit) -> QuerySet:
+    """The test sites inside `unit` (a quarantine order made by the system picks one in the person's
+    commune)."""
+    return TestSite.objects.filter(unit_id__in=units_within(unit)).select_related("unit")
+
+
 def site_for_recording(*, assignment, site_code: str) -> TestSite:
     """The site the official records at: their role must record results, the site must lie in reach."""
     if assignment.role not in rules.RECORD_ROLES or not assignment.active:
