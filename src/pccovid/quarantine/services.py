@@ -473,6 +473,28 @@ def case_opened_handle(event) -> None:
         active.save(update_fields=["converted_to"])
 
 
+def case_closed_handle(event) -> None:
+    """`tracing.case_closed`: a tracer recorded the case's outcome. Recovered (e.g. a hospital's discharge
+    paper) releases the isolation order with its certificate; deceased cancels it. Idempotent: only an
+    active order changes."""
+    payload = event.payload
+    order = (
+        Order.objects.select_for_update()
+        .select_related("person")
+        .filter(case_id=payload["case_id"], kind=OrderKind.ISOLATION, status=OrderStatus.ACTIVE)
+        .first()
+    )
+    if order is None:
+        return
+    if payload.get("outcome") != "recovered":
+        order.status = OrderStatus.CANCELLED
+        order.save(update_fields=["status"])
+        return
+    order.status, order.released_at = OrderStatus.RELEASED, clock.now()
+    order.release_code = _certificate(order)
+    order.save(update_fields=["status", "released_at", "release_code"])
+
+
 def _counts_as_test(payload: dict) -> bool:
     """A positive or negative individual result; a negative pool counts for its members, a positive pool
     only calls for an individual retest."""

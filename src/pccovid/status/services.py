@@ -16,22 +16,32 @@ from pccovid.identity import selectors as identity_selectors
 from pccovid.identity.models import Person
 from pccovid.qr import services as qr_services
 from pccovid.qr.formats import ScannedCode
+from pccovid.quarantine import selectors as quarantine_selectors
+from pccovid.quarantine.models import OrderKind
 from pccovid.rules import services as rule_services
 from pccovid.status import rules
 from pccovid.status.card import Card, HealthFacts, card_from_facts
 from pccovid.testing import selectors as testing_selectors
+from pccovid.tracing import selectors as tracing_selectors
 from pccovid.vaccination import selectors as vaccination_selectors
 
 
 def health_facts(*, person, at) -> HealthFacts:
-    """Every fact the card rules read, from the apps that hold them. Cases and quarantine (F0, F1) join
-    here when the case-management app arrives."""
+    """Every fact the card rules read, from the apps that hold them: an open case or an isolation order is
+    F0; an active quarantine order is F1; a contact told of an exposure and not yet under an order is
+    "exposed"; a closed case with outcome "recovered" gives the recovery date."""
     declared = declaration_selectors.symptoms_uncleared(person=person)
     doses = vaccination_selectors.vaccination_facts(person=person, on=clock.localdate(at))
     negative = testing_selectors.last_negative_test_at(person=person)
+    order = quarantine_selectors.active_order_of(person=person)
+    in_isolation = order is not None and order.kind == OrderKind.ISOLATION
     return HealthFacts(
         **doses,
+        recovered_on=tracing_selectors.recovered_on(person=person),
         last_negative_test_at=negative if negative and negative <= at else None,
+        active_case=in_isolation or tracing_selectors.open_case_of(person=person) is not None,
+        in_quarantine=order is not None and order.kind == OrderKind.QUARANTINE,
+        exposed_on=tracing_selectors.exposed_on(person=person),
         symptoms_declared_on=clock.localdate(declared.declared_at) if declared else None,
     )
 

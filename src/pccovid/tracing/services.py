@@ -46,6 +46,7 @@ from pccovid.tracing.models import (
 logger = logging.getLogger("pccovid.tracing")
 
 CASE_OPENED = "tracing.case_opened"
+CASE_CLOSED = "tracing.case_closed"
 RESULT_RECORDED = "testing.result_recorded"
 ORDER_CREATED = "quarantine.order_created"
 ORDER_RELEASED = "quarantine.order_released"
@@ -304,6 +305,17 @@ def case_outcome_record(*, assignment, case_code: str, outcome: str, on: dt.date
         case.closed_at = clock.now()
         fields.append("closed_at")
     case.save(update_fields=fields)
+    if case.closed_at:
+        event_services.event_record(
+            name=CASE_CLOSED,
+            payload={
+                "case_id": case.pk,
+                "case_code": case.code,
+                "person_qid": case.person.qid,
+                "outcome": outcome,
+                "outcome_on": on.isoformat(),
+            },
+        )
     return case
 
 

@@ -17,7 +17,9 @@ from pccovid.audit.models import Purpose
 from pccovid.core.errors import ApplicationError, NotFound
 from pccovid.geography import selectors as geography_selectors
 from pccovid.identity import selectors as identity_selectors
+from pccovid.quarantine import selectors as quarantine_selectors
 from pccovid.status import services as status_services
+from pccovid.tracing import selectors as tracing_selectors
 from pccovid.web.forms import CodeForm, LinkForm, PersonSearchForm, PhoneForm
 
 CITIZEN_HOME = "web:citizen-home"
@@ -75,9 +77,14 @@ def citizen_home(request: HttpRequest) -> HttpResponse:
     person = identity_selectors.person_own(user=request.user)
     if person is None:
         return redirect("web:citizen-link")
-    household = identity_selectors.household_members(person=person)
-    card = status_services.card_for(person=person)
-    return render(request, "web/citizen_home.html", {"person": person, "household": household, "card": card})
+    context = {
+        "person": person,
+        "household": identity_selectors.household_members(person=person),
+        "card": status_services.card_for(person=person),
+        "exposed_on": tracing_selectors.exposed_on(person=person),
+        "order": quarantine_selectors.active_order_of(person=person),
+    }
+    return render(request, "web/citizen_home.html", context)
 
 
 @citizen_required
