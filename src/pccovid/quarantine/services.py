@@ -587,9 +587,10 @@ def daily_report_submit(
     on = on or today
     if on > today:
         raise QuarantineError(_("A report cannot be for a future day."), field="on")
-    if on < order.starts_on:
+    first = min(order.starts_on, clock.localdate(order.ordered_at))  # told today, reporting from today
+    if on < first:
         raise QuarantineError(
-            _("Day 1 of this order is %(date)s.") % {"date": f"{order.starts_on:%d/%m/%Y}"}, field="on"
+            _("This order was made on %(date)s.") % {"date": f"{first:%d/%m/%Y}"}, field="on"
         )
     values = ruleset(rules.REPORT_RULES.domain, on).values
     reading, codes = _temperature(temperature, values), _symptoms(list(symptoms))
