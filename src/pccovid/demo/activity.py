@@ -1,4 +1,5 @@
-"""A few days of life in the demo city: venues with check-ins, health declarations, doses, test results.
+"""A few days of life in the demo city: venues with check-ins, health declarations, doses, test results,
+and a traced case with its contacts in quarantine.
 
 Declarations go through `declarations.services.declaration_submit` (the same validation, flagging and
 access grants as a citizen's), with the clock set to the moment each one was made.
@@ -13,6 +14,7 @@ from pccovid.declarations import services as declaration_services
 from pccovid.geography import selectors as geography_selectors
 from pccovid.identity.models import Person
 from pccovid.testing.demo import demo_test_results
+from pccovid.tracing.demo import demo_case
 from pccovid.vaccination.demo import demo_vaccinations
 
 FLIGHTS = ["VN213", "VJ133", "QH205", "VN7241", "VJ122"]
@@ -46,12 +48,15 @@ def demo_activity_seed(*, seed: int, focus, days: int = 5, declarations: int = 2
             )
     doses = demo_vaccinations(seed=seed)
     tests = demo_test_results(seed=seed, days=days)
+    case = demo_case(focus=focus)
     return {
         "venues": venues["venues"],
         "checkins": venues["checkins"],
         "declarations": len(chosen),
         "doses": doses["doses"],
         "test_results": tests["results"],
+        "contacts": case["contacts"],
+        "quarantine_orders": case["orders"],
     }
 
 

@@ -296,7 +296,7 @@ def _facility_for(*, assignment, place: str, facility_code: str | None) -> Facil
     wanted = FacilityKind.HOSPITAL if place == Place.HOSPITAL else FacilityKind.FACILITY
     if facility.kind != wanted:
         raise QuarantineError(
-            _("%(name)s is a %(kind)s: choose the matching place.")
+            _("%(name)s is of the kind “%(kind)s”: choose the matching place.")
             % {"name": facility.name, "kind": facility.get_kind_display()},
             field="facility_code",
         )

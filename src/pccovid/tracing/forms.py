@@ -41,7 +41,7 @@ class CaseOpenForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
-    on = forms.DateField(label=_("On"), widget=DATE)
+    on = forms.DateField(label=_("Date of the outcome"), widget=DATE)
 
 
 class DeclareForm(forms.Form):

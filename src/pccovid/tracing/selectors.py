@@ -100,7 +100,7 @@ def cases_list(
     elif state == "closed":
         cases = cases.filter(closed_at__isnull=False)
     elif state:
-        raise ApplicationError(_("State is open or closed."), field="state")
+        raise ApplicationError(_("State must be open or closed."), field="state")
     items = list(cases.order_by("-closed_at", "-opened_at", "-pk")[offset : offset + min(limit, LIST_MAX)])
     _audit(assignment=assignment, persons=[c.person for c in items], fields=LIST_FIELDS, purpose=purpose)
     return Page(items=items, count=cases.count())

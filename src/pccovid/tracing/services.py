@@ -575,7 +575,7 @@ def contact_declare(
             raise TracingError(_("The person who named them must be this case's contact."), field="via")
         via, degree = via_contact.person, via_contact.degree + 1
     if via.pk == person.pk:
-        raise TracingError(_("A person cannot name themself."), field="via")
+        raise TracingError(_("A person cannot name themselves."), field="via")
     evidence = Evidence(
         person_id=person.pk,
         unit_id=person.residence_unit_id,

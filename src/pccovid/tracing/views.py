@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pccovid.audit.models import Purpose
@@ -127,7 +128,10 @@ def _post(view):
 @_post
 def case_find(request: HttpRequest, assignment, code: str) -> None:
     report = services.contacts_find_again(assignment=assignment, case_code=code)
-    messages.success(request, _("%(n)d new contacts found.") % {"n": report.added})
+    messages.success(
+        request,
+        ngettext("%(n)d new contact found.", "%(n)d new contacts found.", report.added) % {"n": report.added},
+    )
 
 
 @_post
@@ -169,7 +173,9 @@ def case_bulk(request: HttpRequest, assignment, code: str) -> None:
     ids, action = form.cleaned_data["contact"], form.cleaned_data["action"]
     if action == "notify":
         count = services.contacts_notify(assignment=assignment, case_code=code, contact_ids=ids)
-        messages.success(request, _("%(n)d contacts notified.") % {"n": count})
+        messages.success(
+            request, ngettext("%(n)d contact notified.", "%(n)d contacts notified.", count) % {"n": count}
+        )
         return
     report = quarantine_services.orders_for_contacts(
         assignment=assignment,
@@ -177,7 +183,11 @@ def case_bulk(request: HttpRequest, assignment, code: str) -> None:
         place="facility" if action == "quarantine_facility" else "home",
         facility_code=form.cleaned_data["facility_code"] or None,
     )
-    messages.success(request, _("%(n)d quarantine orders made.") % {"n": len(report.created)})
+    messages.success(
+        request,
+        ngettext("%(n)d quarantine order made.", "%(n)d quarantine orders made.", len(report.created))
+        % {"n": len(report.created)},
+    )
     for _contact_id, reason in report.skipped:
         messages.warning(request, reason)
 

@@ -79,7 +79,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Venues: {activity['venues']:,}, check-ins: {activity['checkins']:,}, "
             f"declarations: {activity['declarations']:,}, doses: {activity['doses']:,}, "
-            f"test results: {activity['test_results']:,}."
+            f"test results: {activity['test_results']:,}, contacts of the demo case: "
+            f"{activity['contacts']:,} ({activity['quarantine_orders']:,} in quarantine)."
         )
         self._print_report(report, seconds=time.perf_counter() - started)
         self._print_logins(report.logins)
