@@ -1,8 +1,9 @@
 """A case in the demo officials' ward, so the tracer's console has work to show: a resident of the focus
 commune who checked in at busy venues tests positive at the commune's site (recorded by the demo health
 worker, through the same services as a real result); the case opens and its contacts are found by the
-event handlers; the demo tracer orders home quarantine for the F1 contacts; the commune registers a
-quarantine facility."""
+event handlers; the demo tracer orders home quarantine for the F1 contacts, one of whom then tests
+positive (a second case, so the transmission chain has two links); the commune registers a quarantine
+facility."""
 
 import datetime as dt
 
@@ -55,21 +56,30 @@ def demo_case(*, focus) -> dict[str, int]:
         assignment=commune, code=f"XN{focus.code}", name=f"Trạm Y tế {focus.name}", unit_code=focus.code
     )
     person = CheckIn.objects.select_related("person").filter(person_id=person_id).first().person
+    case = _positive(health, person, site.code, f"DEMO-F0-{focus.code}", hours_ago=3)
+    f1 = list(case.contacts.filter(degree=1, status=ContactStatus.FOUND).values_list("pk", flat=True))
+    report = quarantine_services.orders_for_contacts(assignment=tracer, contact_ids=f1)
+    cases = 1
+    if report.created:  # one F1 tests positive in quarantine: a second case, a chain of two
+        _positive(health, report.created[0].person, site.code, f"DEMO-F0-{focus.code}-2", hours_ago=1)
+        cases = 2
+    return {"cases": cases, "contacts": case.contacts.count(), "orders": len(report.created)}
+
+
+def _positive(health, person, site_code: str, sample_id: str, *, hours_ago: int):
+    """Record a positive result and open its case. The event handler does the same after commit (and then
+    finds the result already attached); calling it here makes the demo independent of when handlers run
+    (a worker, or a test's transaction)."""
     result = testing_services.result_record(
         assignment=health,
         person_qid=person.qid,
         kind="rt_pcr",
-        sample_taken_at=clock.now() - dt.timedelta(hours=3),
+        sample_taken_at=clock.now() - dt.timedelta(hours=hours_ago),
         result="positive",
         ct_value=21.5,
-        site_code=site.code,
-        external_id=f"DEMO-F0-{focus.code}",
+        site_code=site_code,
+        external_id=sample_id,
     )
-    # The event handler does the same after commit (and then finds this result already attached); calling
-    # it here makes the demo independent of when handlers run (a worker, or a test's transaction).
-    case = services.case_open_from_result(
+    return services.case_open_from_result(
         result_id=result.pk, person_qid=person.qid, sample_taken_at=result.sample_taken_at
     )
-    f1 = list(case.contacts.filter(degree=1, status=ContactStatus.FOUND).values_list("pk", flat=True))
-    report = quarantine_services.orders_for_contacts(assignment=tracer, contact_ids=f1)
-    return {"cases": 1, "contacts": case.contacts.count(), "orders": len(report.created)}

@@ -28,9 +28,11 @@ def test_demo_case_opens_traces_and_quarantines(
     with django_capture_on_commit_callbacks(execute=True):
         made = demo_case(focus=tree["ben_thanh"])
 
-    assert made == {"cases": 1, "contacts": 1, "orders": 1}
-    assert selectors.open_case_of(person=busy) is not None
-    assert quarantine_selectors.active_order_of(person=neighbour).kind == "quarantine"
+    assert made == {"cases": 2, "contacts": 1, "orders": 1}
+    first = selectors.open_case_of(person=busy)
+    second = selectors.open_case_of(person=neighbour)
+    assert first.contacts.get(person=neighbour).converted_case == second
+    assert quarantine_selectors.active_order_of(person=neighbour).kind == "isolation"
 
 
 def test_demo_case_needs_the_demo_logins(tree, person):
