@@ -177,3 +177,24 @@ def access_grant_create(
         source_id=source_id,
         expires_at=expires_at,
     )
+
+
+def access_grants_create(
+    *, reasons_by_person_id: dict[int, str], unit, source_type: str, source_id: str, expires_at: dt.datetime
+) -> int:
+    """`access_grant_create` for many people at once (a case's contacts): one INSERT per 500 grants."""
+    AccessGrant.objects.bulk_create(
+        [
+            AccessGrant(
+                person_id=person_id,
+                unit=unit,
+                reason=reason[:200],
+                source_type=source_type,
+                source_id=source_id,
+                expires_at=expires_at,
+            )
+            for person_id, reason in reasons_by_person_id.items()
+        ],
+        batch_size=500,
+    )
+    return len(reasons_by_person_id)

@@ -425,19 +425,17 @@ def _grant(case: Case, contacts: list[Contact], values: dict) -> None:
     if not contacts:
         return
     inside = set(units_within(case.unit).values_list("pk", flat=True))
-    outside = [c.pk for c in contacts if c.unit_id not in inside]
-    if not outside:
-        return
-    expires = clock.now() + dt.timedelta(days=values["contact_grant_days"])
-    for contact in Contact.objects.filter(pk__in=outside).select_related("person"):
-        account_services.access_grant_create(
-            person=contact.person,
-            unit=case.unit,
-            reason=f"contact F{contact.degree} of case {case.code}",
-            source_type="tracing.case",
-            source_id=case.code,
-            expires_at=expires,
-        )
+    account_services.access_grants_create(
+        reasons_by_person_id={
+            c.person_id: f"contact F{c.degree} of case {case.code}"
+            for c in contacts
+            if c.unit_id not in inside
+        },
+        unit=case.unit,
+        source_type="tracing.case",
+        source_id=case.code,
+        expires_at=clock.now() + dt.timedelta(days=values["contact_grant_days"]),
+    )
 
 
 def _widen(contact: Contact, e: Evidence) -> bool:

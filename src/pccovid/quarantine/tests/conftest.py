@@ -116,3 +116,9 @@ def dose(db):
 def neighbour(tree):
     """Dũng, who lives in Bến Thành too (not in An's household)."""
     return make_person(tree["ben_thanh"], name="Phạm Dũng", cccd="079090005555", phone=None)
+
+
+@pytest.fixture(autouse=True)
+def english_pages(client):
+    """These tests read page text in English (pages default to Vietnamese)."""
+    client.cookies["django_language"] = "en"

@@ -106,3 +106,9 @@ def person(tree):
 @pytest.fixture
 def tracer(official):
     return official("tracer", "ben_thanh", "tracer-bt")
+
+
+@pytest.fixture(autouse=True)
+def english_pages(client):
+    """These tests read page text in English (pages default to Vietnamese)."""
+    client.cookies["django_language"] = "en"
