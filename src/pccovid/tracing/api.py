@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from pccovid.accounts import selectors as account_selectors
 from pccovid.audit.models import Purpose
+from pccovid.core import clock
 from pccovid.core.errors import NotFound
 from pccovid.core.pagination import LimitOffset
 from pccovid.identity import selectors as identity_selectors
@@ -357,6 +358,34 @@ def queue(request: HttpRequest, query: Query[QueueQuery], page: Query[LimitOffse
         ],
         "count": found.count,
     }
+
+
+class CountsQuery(AssignmentQuery):
+    on: dt.date | None = Field(None, description="The local day (YYYY-MM-DD); today if omitted.")
+
+
+class UnitDayCountsOut(Schema):
+    unit_code: str = Field(description="Empty for the total row (the last).")
+    unit_name: str
+    f0_new: int
+    f0_open: int
+    f1_new: int
+    f2_new: int
+    f1_active: int
+    f2_active: int
+    in_quarantine: int
+    in_isolation: int
+    new_orders: int
+
+
+@router.get("/counts", response=list[UnitDayCountsOut])
+def counts(request: HttpRequest, query: Query[CountsQuery]):
+    """Officials (roles that read cases): cases (F0), contacts (F1, F2) and people in quarantine or isolation
+    on a day, per unit directly below yours (by where people live), then the total. Counts, not people:
+    nothing is audited."""
+    assignment = _assignment(request, query.assignment)
+    rows = selectors.daily_counts(assignment=assignment, on=query.on or clock.today())
+    return [{"unit_code": row.code, "unit_name": row.name, **row.counts} for row in rows]
 
 
 @router.get("/me/exposures", response=list[ExposureOut])

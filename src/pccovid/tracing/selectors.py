@@ -23,6 +23,7 @@ from pccovid.audit import services as audit_services
 from pccovid.core.errors import ApplicationError, NotFound
 from pccovid.core.querysets import units_within
 from pccovid.geography import selectors as geography_selectors
+from pccovid.quarantine import selectors as quarantine_selectors
 from pccovid.tracing.models import Case, Contact, ContactPath, ContactStatus, Outcome, PathKind
 
 LIST_FIELDS = ["full_name", "case.code", "case.dates", "case.status"]
@@ -380,3 +381,43 @@ def contact_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
     )
     per_unit = {r.pop("unit_id"): r for r in rows}
     return geography_selectors.counts_by_child(unit=unit, counts_by_unit=per_unit)
+
+
+COUNT_NAMES = ["f0_new", "f0_open", "f1_new", "f2_new", "f1_active", "f2_active", "in_quarantine",
+               "in_isolation", "new_orders"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UnitDayCounts:
+    """One row of the officials' daily table: a unit below the assignment's (or the total, `code` "")."""
+
+    code: str
+    name: str
+    counts: dict[str, int]
+
+
+def daily_counts(*, assignment, on: dt.date) -> list[UnitDayCounts]:
+    """Cases, contacts and people in quarantine or isolation on `on`, per unit directly below the
+    assignment's unit (every one, zeros included, so a quiet ward shows as quiet), then the total.
+    Aggregates for the officials' console: not personal reads, not suppressed (design.md)."""
+    if not assignment.allows("case.view"):
+        raise NotFound()
+    unit = assignment.unit
+    merged: dict[int, dict[str, int]] = {}
+    for part in (
+        case_counts(unit=unit, on=on),
+        contact_counts(unit=unit, on=on),
+        quarantine_selectors.order_counts(unit=unit, on=on),
+    ):
+        for unit_id, counts in part.items():
+            merged.setdefault(unit_id, {}).update(counts)
+    children = list(geography_selectors.unit_children(unit).values_list("pk", "code", "name"))
+    rows = [(pk, code, name) for pk, code, name in children] or [(unit.pk, unit.code, unit.name)]
+    if children and unit.pk in merged:
+        rows.insert(0, (unit.pk, unit.code, unit.name))
+    table = [
+        UnitDayCounts(code, name, {n: merged.get(pk, {}).get(n, 0) for n in COUNT_NAMES})
+        for pk, code, name in rows
+    ]
+    total = {n: sum(row.counts[n] for row in table) for n in COUNT_NAMES}
+    return [*table, UnitDayCounts("", "", total)]

@@ -32,3 +32,7 @@ class LinkForm(forms.Form):
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label=_("Name, ID number or phone"), max_length=64)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices, initial=Purpose.EPIDEMIC_CONTROL)
+
+
+class DayForm(forms.Form):
+    on = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -14,13 +14,14 @@ from pccovid.accounts import selectors as account_selectors
 from pccovid.accounts import services as account_services
 from pccovid.audit import selectors as audit_selectors
 from pccovid.audit.models import Purpose
+from pccovid.core import clock
 from pccovid.core.errors import ApplicationError, NotFound
 from pccovid.geography import selectors as geography_selectors
 from pccovid.identity import selectors as identity_selectors
 from pccovid.quarantine import selectors as quarantine_selectors
 from pccovid.status import services as status_services
 from pccovid.tracing import selectors as tracing_selectors
-from pccovid.web.forms import CodeForm, LinkForm, PersonSearchForm, PhoneForm
+from pccovid.web.forms import CodeForm, DayForm, LinkForm, PersonSearchForm, PhoneForm
 
 CITIZEN_HOME = "web:citizen-home"
 
@@ -155,6 +156,11 @@ def console_home(request: HttpRequest, assignment, assignments) -> HttpResponse:
         "can_search": assignment.allows("person.search"),
         "form": PersonSearchForm(),
     }
+    if assignment.allows("case.view"):
+        day_form = DayForm(request.GET)
+        on = (day_form.cleaned_data["on"] if day_form.is_valid() else None) or clock.today()
+        context |= {"day_form": day_form, "on": on}
+        context["daily"] = tracing_selectors.daily_counts(assignment=assignment, on=on)
     return render(request, "web/console_home.html", context)
 
 
