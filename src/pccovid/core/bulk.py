@@ -1,0 +1,52 @@
+"""Plain multi-row INSERTs for hot paths that write tens of thousands of rows at once (a case's contact
+paths and access grants).
+
+`bulk_create` compiles every value of every object through the ORM; profiled on a case with 18,000
+contacts, that compilation was half of the search's time. Here each row is a tuple, each value is
+prepared once for its column (datetimes exactly as the ORM stores them), and the cursor runs
+`executemany`. No signals, no returned primary keys: use it only for rows nothing needs back.
+"""
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db import connections, models, router
+
+
+def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _prepare(field: models.Field, connection):
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return None
+
+
+def rows_insert(
+    model: type[models.Model], fields: list[str], rows: Iterable[tuple], *, batch: int = 2000
+) -> int:
+    """INSERT `rows` (tuples in the order of `fields`, foreign keys as `<name>_id` values) into `model`'s
+    table. Returns how many rows were written."""
+    connection = connections[router.db_for_write(model)]
+    concrete = [model._meta.get_field(name) for name in fields]
+    prepare = [_prepare(field, connection) for field in concrete]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in concrete)}) "
+        f"VALUES ({', '.join(['%s'] * len(concrete))})"
+    )
+    written = 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, batch):
+            cursor.executemany(
+                sql, [tuple(p(v) if p else v for p, v in zip(prepare, row, strict=True)) for row in chunk]
+            )
+            written += len(chunk)
+    return written
