@@ -456,6 +456,40 @@ def _path_row(contact: Contact, e: Evidence, now: dt.datetime) -> tuple:
     return (contact.pk, e.kind, e.degree, e.via_id, e.venue_id, e.at, e.detail, e.recorded_by_id, e.key, now)
 
 
+CONTACT_COLUMNS = ["case_id", "person_id", "unit_id", "degree", "status", "first_exposure_at",
+                   "last_exposure_at", "found_at"]  # fmt: skip
+
+
+def _contacts_insert(case: Case, new: list[Contact]) -> None:
+    """Insert new contacts as plain rows (core.bulk), then read their ids back by person, 500 at a time."""
+    bulk.rows_insert(
+        Contact,
+        CONTACT_COLUMNS,
+        (
+            (
+                case.pk,
+                c.person_id,
+                c.unit_id,
+                c.degree,
+                c.status,
+                c.first_exposure_at,
+                c.last_exposure_at,
+                c.found_at,
+            )
+            for c in new
+        ),
+    )
+    by_person = {c.person_id: c for c in new}
+    person_ids = list(by_person)
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start : start + 500]
+        for person_id, pk in Contact.objects.filter(case=case, person_id__in=chunk).values_list(
+            "person_id", "pk"
+        ):
+            contact = by_person[person_id]
+            contact.pk, contact._state.adding = pk, False
+
+
 def _merge(case: Case, evidence: Iterable[Evidence], report: FindReport, values: dict) -> list[Contact]:
     """Store evidence: one contact per person (closest degree, widest exposure span), one path per key."""
     evidence = sorted(
@@ -495,7 +529,7 @@ def _merge(case: Case, evidence: Iterable[Evidence], report: FindReport, values:
             keys.add((e.person_id, e.key))
             paths.append((contact, e))
             report.new_paths[e.kind] = report.new_paths.get(e.kind, 0) + 1
-    Contact.objects.bulk_create(new)
+    _contacts_insert(case, new)
     Contact.objects.bulk_update(
         list(changed.values()), ["degree", "first_exposure_at", "last_exposure_at"], batch_size=500
     )
