@@ -66,7 +66,7 @@ def test_13_days_after_the_last_dose_is_not_protected(officer, people, contact, 
     assert order.basis.startswith("not protected")
 
 
-def test_a_last_dose_over_6_months_old_protects_in_2021_but_not_in_2022(officer, people, contact, dose):
+def test_a_last_dose_over_6_months_old_protects_in_2022_but_not_in_2021(officer, people, contact, dose):
     dose(people["an"], TODAY - 181 * DAY)
     assert _f1(officer, contact(people["an"])).test_days == [1, 7, 14]
     later = dt.datetime(2022, 3, 1, 3, 0, tzinfo=dt.UTC)
