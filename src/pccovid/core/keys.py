@@ -216,6 +216,28 @@ def public_keys(purpose: str) -> dict[str, ec.EllipticCurvePublicKey]:
     return {v.kid: v.public_key for v in _verifiers(purpose) if v.grace_until is None or v.grace_until > now}
 
 
+def key_set(purpose: str) -> dict:
+    """JWKS-like, for publication: every key of `purpose` that still verifies, with its status ("active"
+    or "retired") and dates."""
+    public = public_keys(purpose)
+    return {
+        "keys": [
+            {
+                "kid": entry["kid"],
+                **public_jwk(public[entry["kid"]]),
+                "alg": "ES256",
+                "use": "sig",
+                "status": "active" if entry["retired_at"] is None else "retired",
+                "created_at": entry["created_at"],
+                "retired_at": entry["retired_at"],
+                "grace_until": entry["grace_until"],
+            }
+            for entry in key_entries(purpose)
+            if entry["kid"] in public
+        ]
+    }
+
+
 def key_rotate(purpose: str, *, grace_days: int = 30) -> str:
     """Add a new active key and retire the current one, which verifies for `grace_days` more.
 

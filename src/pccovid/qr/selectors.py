@@ -14,23 +14,7 @@ MASK = "*"
 
 def public_key_set() -> dict:
     """JWKS-like: every key that still verifies, with its status ("active" or "retired")."""
-    public = keys.public_keys(KEY_PURPOSE)
-    return {
-        "keys": [
-            {
-                "kid": entry["kid"],
-                **keys.public_jwk(public[entry["kid"]]),
-                "alg": "ES256",
-                "use": "sig",
-                "status": "active" if entry["retired_at"] is None else "retired",
-                "created_at": entry["created_at"],
-                "retired_at": entry["retired_at"],
-                "grace_until": entry["grace_until"],
-            }
-            for entry in keys.key_entries(KEY_PURPOSE)
-            if entry["kid"] in public
-        ]
-    }
+    return keys.key_set(KEY_PURPOSE)
 
 
 def mask_document(number: str) -> str:

@@ -280,23 +280,7 @@ def order_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
 
 def public_key_set() -> dict:
     """JWKS-like: the keys that verify release certificates (active, and retired within their grace)."""
-    public = keys.public_keys(certificate.KEY_PURPOSE)
-    return {
-        "keys": [
-            {
-                "kid": entry["kid"],
-                **keys.public_jwk(public[entry["kid"]]),
-                "alg": "ES256",
-                "use": "sig",
-                "status": "active" if entry["retired_at"] is None else "retired",
-                "created_at": entry["created_at"],
-                "retired_at": entry["retired_at"],
-                "grace_until": entry["grace_until"],
-            }
-            for entry in keys.key_entries(certificate.KEY_PURPOSE)
-            if entry["kid"] in public
-        ]
-    }
+    return keys.key_set(certificate.KEY_PURPOSE)
 
 
 def certificate_verify(*, text: str) -> certificate.Verdict:
