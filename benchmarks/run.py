@@ -12,6 +12,12 @@ ingest against a plain executemany (`checkin_ingest.py`).
 
 It builds a fresh demo city (default 100,000 people) in a temporary SQLite file, or in the empty database
 named by --database-url, and rewrites its section of docs/performance.md with the machine and the date.
+
+`--only tracing` runs instead the contact-tracing benchmark (`tracing.py`: F1 + F2 of one case at each
+size of `--checkins`, against a full scan of the check-ins), each size in a database of its own: a
+temporary SQLite file, or a PostgreSQL database created under the name in --database-url (which must not
+exist) and dropped afterwards. It rewrites its own section of docs/performance.md, keeping the rows of
+the other database. Not part of `make bench`: 10 million check-ins take several minutes per database.
 """
 
 import argparse
@@ -27,6 +33,7 @@ from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 START, END = "<!-- bench:foundation:start -->", "<!-- bench:foundation:end -->"
+TRACING_MARKS = ("<!-- bench:tracing:start -->", "<!-- bench:tracing:end -->")
 WHY_RESTRICT_TO = " ".join(
     """Why `restrict_to` is two `IN` subqueries joined by `OR`: written as `residence path LIKE 'prefix%'
     OR EXISTS (grant)`, the ward-level search took 13-14 ms on the same data (20x the baseline), because
@@ -139,24 +146,47 @@ def bench_audited_read(repeat: int) -> tuple[str, float, float]:
     )
 
 
-def write_doc(report: str) -> None:
+def write_doc(report: str, start: str = START, end: str = END) -> None:
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    if START in text:
-        before, rest = text.split(START, 1)
-        text = before + report + rest.split(END, 1)[1]
+    if start in text:
+        before, rest = text.split(start, 1)
+        text = before + report + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + report
     DOC.write_text(text, encoding="utf-8")
+
+
+def doc_section(start: str, end: str) -> str:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    return text.split(start, 1)[1].split(end, 1)[0] if start in text else ""
+
+
+def main_tracing(args: argparse.Namespace) -> int:
+    import tracing
+
+    sizes = [int(size.replace("_", "")) for size in args.checkins.split(",")]
+    tracing.configure(args.database_url)
+    results = tracing.run(sizes=sizes, database_url=args.database_url, repeat=args.repeat or 3)
+    report = tracing.section(doc_section(*TRACING_MARKS), results, *TRACING_MARKS)
+    print(report)
+    if not args.no_doc:
+        write_doc(report + "\n", *TRACING_MARKS)
+    return 0
 
 
 def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, help="runs of each measurement (default 30; tracing 3)")
     parser.add_argument("--database-url", help="an EMPTY database to use instead of a temporary SQLite file")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md alone")
+    parser.add_argument("--only", choices=["tracing"], help="run only this benchmark")
+    parser.add_argument("--checkins", default="1000000,10000000", help="tracing: comma-separated table sizes")
     args = parser.parse_args()
+    if args.only == "tracing":
+        return main_tracing(args)
+    args.repeat = args.repeat or 30
 
     vendor = setup_database(args.database_url)
     import checkin_ingest

@@ -34,7 +34,7 @@ def test_official_signs_in_and_finds_a_person_in_their_ward(page, tree, official
     page.wait_for_url("**/console/")
     assert "Phường Bến Thành" in page.text_content("[data-testid=unit]")
     page.fill("input[name=q]", "nguyen van")
-    page.click("main form button[type=submit]")
+    page.click("[data-testid=search-form] button[type=submit]")
     page.wait_for_selector("[data-testid=results] a")
     page.click("[data-testid=results] a")
     assert page.text_content("[data-testid=full-name]") == "Nguyễn Văn An"

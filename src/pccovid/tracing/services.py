@@ -325,11 +325,14 @@ def case_outcome_record(*, assignment, case_code: str, outcome: str, on: dt.date
 def _copresence(source: _Source, values: dict) -> list[Evidence]:
     """Other people's check-ins at each venue the source visited, within ± the venue category's minutes."""
     found = []
-    visits = checkin_selectors.checkins_of_person_between(
-        person_id=source.person.pk, start=source.start, end=source.end
+    visits = list(
+        checkin_selectors.checkins_of_person_between(
+            person_id=source.person.pk, start=source.start, end=source.end
+        )
     )
+    categories = checkin_selectors.venue_categories(venue_ids={visit.venue_id for visit in visits})
     for visit in visits:
-        minutes = values["category_minutes"].get(visit.venue.category, values["copresence_minutes"])
+        minutes = values["category_minutes"].get(categories[visit.venue_id], values["copresence_minutes"])
         margin = dt.timedelta(minutes=minutes)
         others = (
             checkin_selectors.checkins_at_venue_between(
