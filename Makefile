@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Translations compile with Babel (pure Python), so no system gettext is needed.
 MO := $(patsubst %.po,%.mo,$(wildcard src/pccovid/locale/*/LC_MESSAGES/django.po))
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench bench-tracing install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: $(STAMP)
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+
+bench-tracing: install  # F1+F2 of one case over 1M and 10M check-ins, SQLite then PostgreSQL (minutes)
+	$(BIN)/python benchmarks/run.py --only tracing --checkins 1000000,10000000
+	$(BIN)/python benchmarks/run.py --only tracing --checkins 1000000,10000000 \
+		--database-url postgres://postgres@127.0.0.1:5432/pccovid_bench_tracing
 
 clean:
 	rm -rf $(VENV) var
