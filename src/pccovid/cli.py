@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # Spoken forms of commands: `pccovid geo load-units` runs `geo_load_units`.
-_GROUPS = {"geo", "register"}
+_GROUPS = {"geo", "register", "legacy", "linkage"}
 
 
 def _expand_subcommands(args: list[str]) -> list[str]:

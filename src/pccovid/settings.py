@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "pccovid.exchange",
     "pccovid.tracing",
     "pccovid.quarantine",
+    "pccovid.migration",
+    "pccovid.linkage",
     "pccovid.web",
     "pccovid.demo",
 ]

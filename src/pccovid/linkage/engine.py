@@ -1,0 +1,222 @@
+"""Probabilistic record linkage of two CSV files (or deduplication of one) with Splink on DuckDB.
+
+The model is Fellegi-Sunter: u probabilities from random pairs, m probabilities by expectation
+maximisation, both saved with the run as Splink's model JSON. Comparisons and blocking rules only use
+the fields both sides actually carry, so a file without phones still links on the rest.
+"""
+
+import csv
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+from pccovid.linkage.config import LinkageConfig, LinkageError
+from pccovid.linkage.records import records_read
+
+PHASES = ("read", "estimate u", "estimate m (EM)", "predict", "write")
+OUTPUT_COLUMNS = ("left_id", "right_id", "match_weight", "match_probability", "decision", "explanation")
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str  # how the level reads in the explanation column: "name:jw>0.92"
+    creator: ComparisonLevelCreator
+
+
+@dataclass(frozen=True)
+class ComparisonSpec:
+    name: str
+    null_column: str  # the comparison is "missing" when this column is null on either side
+    levels: tuple[Level, ...]  # most specific first; "different" and "missing" are added
+
+
+def _comparison_specs() -> tuple[ComparisonSpec, ...]:
+    """Names compare folded (diacritics are the most common fault of old sources), dates allow a swap."""
+    swapped = cll.CustomLevel('"dob_l" = "dob_swapped_r" OR "dob_swapped_l" = "dob_r"')
+    return (
+        ComparisonSpec(
+            "name",
+            "name_fold",
+            (
+                Level("exact", cll.ExactMatchLevel("name")),
+                Level("folded", cll.ExactMatchLevel("name_fold")),
+                Level("reordered", cll.ExactMatchLevel("name_sorted")),
+                Level("jw>0.92", cll.JaroWinklerLevel("name_fold", 0.92)),
+                Level("jw>0.85", cll.JaroWinklerLevel("name_fold", 0.85)),
+            ),
+        ),
+        ComparisonSpec(
+            "dob",
+            "dob_year",
+            (
+                Level("exact", cll.ExactMatchLevel("dob")),
+                Level("swapped", swapped),
+                Level("year", cll.ExactMatchLevel("dob_year")),
+            ),
+        ),
+        ComparisonSpec("phone", "phone", (Level("exact", cll.ExactMatchLevel("phone")),)),
+        ComparisonSpec("sex", "sex", (Level("exact", cll.ExactMatchLevel("sex")),)),
+        ComparisonSpec("unit", "unit", (Level("exact", cll.ExactMatchLevel("unit")),)),
+    )
+
+
+def _comparison(spec: ComparisonSpec) -> cl.CustomComparison:
+    levels = [
+        cll.NullLevel(spec.null_column).configure(label_for_charts="missing"),
+        *(level.creator.configure(label_for_charts=level.label) for level in spec.levels),
+        cll.ElseLevel().configure(label_for_charts="different"),
+    ]
+    return cl.CustomComparison(levels, output_column_name=spec.name)
+
+
+def _blocking_rules(active: set[str]) -> list[BlockingRuleCreator | str]:
+    """Cheap equalities that each real match is likely to meet at least once.
+
+    Phone catches people whose name and date were mangled; surname + year and given name + year catch
+    typos in the other name part; the exact and the swapped date catch wrong names; sorted words + year
+    catch names written in Western order.
+    """
+    candidates: list[tuple[set[str], BlockingRuleCreator | str]] = [
+        ({"phone"}, block_on("phone")),
+        ({"surname", "dob_year"}, block_on("surname", "dob_year")),
+        ({"given", "dob_year"}, block_on("given", "dob_year")),
+        ({"name_sorted", "dob_year"}, block_on("name_sorted", "dob_year")),
+        ({"dob"}, block_on("dob")),
+        ({"dob"}, 'l."dob" = r."dob_swapped"'),
+    ]
+    return [rule for needs, rule in candidates if needs <= active]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    out: Path
+    model: Path
+    left_rows: int
+    right_rows: int | None
+    links: int
+    reviews: int
+    comparisons: tuple[str, ...]
+
+
+def linkage_run(
+    *,
+    left: Path,
+    right: Path | None,
+    config: LinkageConfig,
+    out: Path,
+    on_phase: Callable[[str], None] = lambda phase: None,
+) -> RunReport:
+    """Link `left` with `right` (or deduplicate `left`), write the matches CSV and the model JSON."""
+    on_phase(PHASES[0])
+    tables = [records_read(left, config.left)]
+    if right is not None:
+        tables.append(records_read(right, config.right))
+    active = _active_columns(tables)
+    specs = [spec for spec in _comparison_specs() if spec.null_column in active]
+    if len(specs) < 2:
+        raise LinkageError("map at least two of name, birth date, phone, sex, address unit on both sides")
+    linker = _linker(tables, specs, active)
+    _train(linker, active, config, on_phase)
+    on_phase(PHASES[3])
+    predictions = linker.inference.predict(threshold_match_probability=config.thresholds.review)
+    rows = predictions.as_record_list()
+    on_phase(PHASES[4])
+    model = out.with_suffix(".model.json")
+    linker.misc.save_model_to_json(str(model), overwrite=True)
+    counts = _write(out, rows, specs, config, dedupe=right is None)
+    return RunReport(
+        out=out,
+        model=model,
+        left_rows=len(tables[0]["unique_id"]),
+        right_rows=len(tables[1]["unique_id"]) if right is not None else None,
+        links=counts["link"],
+        reviews=counts["review"],
+        comparisons=tuple(spec.name for spec in specs),
+    )
+
+
+def _active_columns(tables: list[dict[str, list]]) -> set[str]:
+    """Columns with at least one value in every input: comparing an always-empty column teaches nothing."""
+    return {name for name in tables[0] if all(any(value is not None for value in t[name]) for t in tables)}
+
+
+def _linker(tables: list[dict[str, list]], specs: list[ComparisonSpec], active: set[str]) -> Linker:
+    settings = SettingsCreator(
+        link_type="dedupe_only" if len(tables) == 1 else "link_only",
+        comparisons=[_comparison(spec) for spec in specs],
+        blocking_rules_to_generate_predictions=_blocking_rules(active),
+        retain_matching_columns=True,  # keeps the gamma_ columns the explanation reads
+        retain_intermediate_calculation_columns=False,
+    )
+    db_api = DuckDBAPI()
+    frames = [
+        db_api.register(table, table_name=f"input_{name}", dataset_display_name=name)
+        for name, table in zip(("left", "right"), tables, strict=False)
+    ]
+    return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.ERROR)
+
+
+def _train(linker: Linker, active: set[str], config: LinkageConfig, on_phase: Callable[[str], None]) -> None:
+    """u by random sampling; m by EM on two blockings, so every comparison is trained at least once."""
+    training = linker.training
+    if {"name_fold", "dob"} <= active:
+        training.estimate_probability_two_random_records_match([block_on("name_fold", "dob")], recall=0.7)
+    on_phase(PHASES[1])
+    training.estimate_u_using_random_sampling(max_pairs=config.training.max_pairs, seed=config.training.seed)
+    on_phase(PHASES[2])
+    for columns in [c for c in (("dob",), ("surname", "given"), ("phone",)) if set(c) <= active][:2]:
+        training.estimate_parameters_using_expectation_maximisation(block_on(*columns))
+
+
+def _write(
+    out: Path, rows: list[dict], specs: list[ComparisonSpec], config: LinkageConfig, *, dedupe: bool
+) -> dict[str, int]:
+    counts = {"link": 0, "review": 0}
+    rows.sort(key=lambda row: (-row["match_probability"], str(row["unique_id_l"]), str(row["unique_id_r"])))
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(OUTPUT_COLUMNS)
+        for row in rows:
+            decision = "link" if row["match_probability"] >= config.thresholds.link else "review"
+            counts[decision] += 1
+            left_id, right_id = _pair(row, dedupe=dedupe)
+            writer.writerow(
+                (
+                    left_id,
+                    right_id,
+                    f"{row['match_weight']:.4f}",
+                    f"{row['match_probability']:.6f}",
+                    decision,
+                    explanation(row, specs),
+                )
+            )
+    return counts
+
+
+def _pair(row: dict, *, dedupe: bool) -> tuple[str, str]:
+    """(left id, right id); in a deduplication the smaller id comes first."""
+    first, second = str(row["unique_id_l"]), str(row["unique_id_r"])
+    if dedupe:
+        return (first, second) if first <= second else (second, first)
+    return (first, second) if row["source_dataset_l"] == "left" else (second, first)
+
+
+def explanation(row: dict, specs: list[ComparisonSpec]) -> str:
+    """'name:jw>0.92;dob:swapped;phone:exact', from the comparison vector (gamma) Splink computed.
+
+    Splink numbers the levels of a comparison from the bottom: -1 missing, 0 different, and the most
+    specific level highest.
+    """
+    parts = []
+    for spec in specs:
+        gamma = row[f"gamma_{spec.name}"]
+        labels = ("different", *reversed([level.label for level in spec.levels]))
+        parts.append(f"{spec.name}:{'missing' if gamma < 0 else labels[gamma]}")
+    return ";".join(parts)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MigrationConfig(AppConfig):
+    """Legacy sources (Bluezone, NCOVI, VNEID, the e-health book, the vaccination portal, city lists, the
+    social-insurance register): extract formats, the dirty-data generator, cleaning, staging."""
+
+    name = "pccovid.migration"
+    label = "migration"
