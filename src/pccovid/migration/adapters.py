@@ -275,9 +275,20 @@ class Cleaner:
         return self.names[raw]
 
     def address(self, raw: str) -> cleaning.CleanAddress:
-        if raw not in self.addresses:
-            self.addresses[raw] = cleaning.clean_address(raw, index=self.index)
-        return self.addresses[raw]
+        """Cleaned on the part that names units: a leading house number and street ("Số 416 Hùng Vương, ...")
+        names no unit, and without it most addresses of a ward are the same text (one lookup each)."""
+        units = _units_part(raw)
+        if units not in self.addresses:
+            self.addresses[units] = cleaning.clean_address(units, index=self.index)
+        return self.addresses[units]
+
+
+_STREET = re.compile(r"\s*(?:số|so|sô)?\s*\d[^,]*,\s*(?=\S)", re.IGNORECASE)
+
+
+def _units_part(raw: str) -> str:
+    """The address without its leading "number street," segment, when it has one."""
+    return _STREET.sub("", raw, count=1) if _STREET.match(raw) else raw
 
 
 @dataclass
