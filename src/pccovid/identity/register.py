@@ -64,6 +64,8 @@ class PopulationRegister(Protocol):
 
     def lookup_cmnd(self, cmnd: str) -> RegisterEntry | None: ...
 
+    def cccd_by_cmnds(self, cmnds: set[str]) -> dict[str, str]: ...
+
 
 class ExtractRegister:
     """The register as of the last extract loaded into `RegisterRecord`."""
@@ -74,6 +76,10 @@ class ExtractRegister:
     def lookup_cmnd(self, cmnd: str) -> RegisterEntry | None:
         digits = _digits(cmnd)
         return self._first(old_cmnd=digits) if digits else None
+
+    def cccd_by_cmnds(self, cmnds: set[str]) -> dict[str, str]:
+        """`lookup_cmnd` in bulk (a legacy file's batch): old CMND -> the CCCD that replaced it."""
+        return dict(RegisterRecord.objects.filter(old_cmnd__in=cmnds).values_list("old_cmnd", "national_id"))
 
     @staticmethod
     def _first(**match: str) -> RegisterEntry | None:

@@ -48,6 +48,14 @@ def persons_by_national_ids(*, numbers: set[str]) -> dict[str, Person]:
     return {row.value: row.person for row in rows}
 
 
+def person_refs_by_identifiers(*, kind: str, values: set[str]) -> dict[str, tuple[int, str]]:
+    """Internal matching in bulk: identifier value of `kind` -> (person id, qid)."""
+    rows = PersonIdentifier.objects.filter(kind=kind, value__in=values).values_list(
+        "value", "person_id", "person__qid"
+    )
+    return {value: (person_id, qid) for value, person_id, qid in rows}
+
+
 def persons_by_qids(*, qids: set[str]) -> dict[str, Person]:
     """Internal matching in bulk, by platform id."""
     return {p.qid: p for p in Person.objects.filter(qid__in=qids).select_related("residence_unit")}

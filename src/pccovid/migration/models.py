@@ -4,9 +4,11 @@ A staged record is one row of one source, cleaned but not yet linked to a person
 rows; nothing here writes into identity, tracing or vaccination.
 """
 
+from django.conf import settings
 from django.db import models
 
 from pccovid.geography.models import AdminUnit
+from pccovid.identity.models import Person
 
 
 class ImportRun(models.Model):
@@ -95,3 +97,36 @@ class StagedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.record_id}"
+
+
+class RecordLink(models.Model):
+    """The person a staged record belongs to, and how that was decided (issue 7, item 5).
+
+    Deterministic links carry no weight; the probabilistic step fills `weight` (the match weight) and
+    explains each comparison. `decided_by` is the data engineer who accepted a clerical-review pair."""
+
+    class Method(models.TextChoices):
+        CCCD = "cccd"
+        CMND_IDENTIFIER = "cmnd_identifier"
+        CMND_REGISTER = "cmnd_register"
+        HEALTH_INSURANCE = "health_insurance"
+
+    class Status(models.TextChoices):
+        LINKED = "linked"
+
+    staged_record = models.OneToOneField(StagedRecord, on_delete=models.CASCADE, related_name="link")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=24, choices=Method.choices)
+    weight = models.FloatField(null=True, blank=True)
+    explanation = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.LINKED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["method"])]
+
+    def __str__(self) -> str:
+        return f"{self.staged_record_id} -> {self.person_id} ({self.method})"
