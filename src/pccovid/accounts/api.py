@@ -14,6 +14,10 @@ class OtpRequestIn(Schema):
     phone: str = Field(max_length=32, examples=["0903123456"])
 
 
+# No control characters: PostgreSQL refuses a NUL byte in a query parameter (that was a 500).
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+
 class OtpRequestOut(Schema):
     sent: bool
     expires_in: int
@@ -22,7 +26,7 @@ class OtpRequestOut(Schema):
 class OtpVerifyIn(Schema):
     phone: str = Field(max_length=32)
     code: str = Field(max_length=12)
-    device_name: str = Field("phone app", max_length=100)
+    device_name: str = Field("phone app", max_length=100, pattern=PRINTABLE)
 
 
 class TokenOut(Schema):
@@ -30,9 +34,9 @@ class TokenOut(Schema):
 
 
 class OfficialTokenIn(Schema):
-    username: str = Field(max_length=150)
+    username: str = Field(max_length=150, pattern=PRINTABLE)
     password: str = Field(max_length=128)
-    device_name: str = Field(max_length=100)
+    device_name: str = Field(max_length=100, pattern=PRINTABLE)
 
 
 class AssignmentOut(Schema):
