@@ -77,7 +77,8 @@ def test_roles_without_case_view_do_not_get_the_table(traced, official, client):
     user, _tracer = official("tracer", "ben_thanh", username="tracer-2")
     client.force_login(user)
     page = client.get("/console/?on=2021-10-15").content.decode()
-    assert 'data-testid="daily"' in page and 'data-unit="26743.001"' in page
+    assert page.count('data-testid="daily"') == 1 and 'data-unit="26743.001"' in page
+    assert "<title>Console · PC-Covid</title>" in page
 
 
 def test_counts_api(traced, official, client):
