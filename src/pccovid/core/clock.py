@@ -2,8 +2,10 @@
 
 import contextlib
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.utils import timezone
 
 _frozen: dt.datetime | None = None
@@ -20,6 +22,16 @@ def today() -> dt.date:
 def localdate(moment: dt.datetime) -> dt.date:
     """The calendar date of `moment` in Vietnam (Asia/Ho_Chi_Minh), as people read it."""
     return timezone.localdate(moment)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The moment a calendar day begins in Vietnam."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a calendar day in Vietnam: what "on that day" means for counts per day."""
+    return local_midnight(day), local_midnight(day + dt.timedelta(days=1))
 
 
 @contextlib.contextmanager

@@ -8,7 +8,6 @@ no audit.
 """
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -37,7 +36,6 @@ ACTION = "quarantine.manage"
 LIST_FIELDS = ["full_name", "birth_date", "residence_unit", "quarantine_order"]
 DETAIL_FIELDS = [*LIST_FIELDS, "daily_reports", "scheduled_tests", "alerts"]
 LIST_MAX = 200
-LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -242,17 +240,12 @@ def facilities_list(*, assignment) -> list[FacilityRow]:
 # --- Counts (issue 8: risk levels) ------------------------------------------------------------------------
 
 
-def _day_bounds(on: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(on, dt.time.min, tzinfo=LOCAL)
-    return start, start + dt.timedelta(days=1)
-
-
 def order_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
     """People in quarantine (F1) and in isolation (F0) on `on`, and orders made that day, per direct child
     of `unit` (its own orders under its own id). An order covers a day from day 1 until its last day, or
     longer while it waits for release; a converted order stops the day its isolation starts; cancelled
     orders do not count. One grouped query, rolled up by `counts_by_child`."""
-    start, end = _day_bounds(on)
+    start, end = clock.local_day_bounds(on)
     covers = (
         Q(starts_on__lte=on)
         & ~Q(status=OrderStatus.CANCELLED)

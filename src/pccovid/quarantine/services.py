@@ -24,7 +24,6 @@ Choices made here:
 
 import datetime as dt
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -63,7 +62,6 @@ ORDER_CREATED = "quarantine.order_created"
 ORDER_RELEASED = "quarantine.order_released"
 ACTION = "quarantine.manage"
 AUDIT_FIELDS = ["full_name", "birth_date", "residence_unit", "quarantine_order"]
-LOCAL = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_BATCH = 500
 _FACILITY_CODE = re.compile(r"[A-Z0-9._-]{2,20}")
 

@@ -11,15 +11,14 @@ Other apps (no assignment, no audit, internal): `open_case_of`, `recovered_on`, 
 
 import datetime as dt
 import re
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from pccovid.audit import services as audit_services
+from pccovid.core import clock
 from pccovid.core.errors import ApplicationError, NotFound
 from pccovid.core.querysets import units_within
 from pccovid.geography import selectors as geography_selectors
@@ -309,7 +308,7 @@ def exposures_of(*, person) -> list[Exposure]:
         closest = contact.paths.all()[0] if contact.paths.all() else None
         exposures.append(
             Exposure(
-                on=_local_day(contact.last_exposure_at),
+                on=clock.localdate(contact.last_exposure_at),
                 kind=closest.kind if closest else "",
                 label=_exposure_label(closest) if closest else _("near a case"),
                 degree=contact.degree,
@@ -329,26 +328,16 @@ def exposed_on(*, person) -> dt.date | None:
         .values_list("last_exposure_at", flat=True)
         .first()
     )
-    return _local_day(last) if last else None
-
-
-def _local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
+    return clock.localdate(last) if last else None
 
 
 # Counts per unit and day (issue 8 reuses them) ---------------------------------------------------------
 
 
-def _day_bounds(on: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    local = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime.combine(on, dt.time.min, tzinfo=local)
-    return start, start + dt.timedelta(days=1)
-
-
 def case_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
     """Per direct child of `unit` (its own id for cases on it): "f0_new" (opened that local day) and
     "f0_open" (open at the end of it). One grouped query on the (unit, opened_at) index."""
-    start, end = _day_bounds(on)
+    start, end = clock.local_day_bounds(on)
     open_at_end = Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
     new = Q(opened_at__gte=start, opened_at__lt=end)
     rows = (
@@ -365,7 +354,7 @@ def contact_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
     """Per direct child of `unit`, by where contacts live: "f1_new", "f2_new" (found that local day) and
     "f1_active", "f2_active" (found by the end of it and still found, notified or in quarantine: statuses
     are current, so for a past day "active" means "not yet released today"). One grouped query."""
-    start, end = _day_bounds(on)
+    start, end = clock.local_day_bounds(on)
     new = Q(found_at__gte=start)
     active = Q(status__in=ACTIVE)
     rows = (

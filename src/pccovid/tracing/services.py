@@ -9,12 +9,10 @@ it again adds nothing; a person is one `Contact` per case with the closest degre
 
 import datetime as dt
 import logging
-import zoneinfo
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -106,13 +104,9 @@ def policy(*, at: dt.date | None = None) -> rule_services.RuleSet:
     return rule_services.current(rules.TRACING_RULES.domain, at=at)
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
-
-
 def infectious_from(*, reference_day: dt.date, days_before: int) -> dt.datetime:
     """Local midnight `days_before` days before the onset (or sample) day: Decision 2686/QĐ-BYT."""
-    return _local_midnight(reference_day - dt.timedelta(days=days_before))
+    return clock.local_midnight(reference_day - dt.timedelta(days=days_before))
 
 
 # Opening a case --------------------------------------------------------------------------------------
@@ -380,7 +374,7 @@ def _vehicle(source: _Source) -> list[Evidence]:
                     kind=PathKind.VEHICLE,
                     degree=source.degree + 1,
                     via_id=source.person.pk,
-                    at=_local_midnight(day),
+                    at=clock.local_midnight(day),
                     key=f"vehicle:{source.person.pk}:{number}:{day.isoformat()}",
                     detail=number,
                 )
