@@ -118,6 +118,36 @@ def linkage_run(
     tables = [records_read(left, config.left)]
     if right is not None:
         tables.append(records_read(right, config.right))
+    model = out.with_suffix(".model.json")
+    prediction = pairs_predict(tables, config, model=model, on_phase=on_phase)
+    on_phase(PHASES[4])
+    counts = _write(out, prediction.rows, prediction.specs, config, dedupe=right is None)
+    return RunReport(
+        out=out,
+        model=model,
+        left_rows=len(tables[0]["unique_id"]),
+        right_rows=len(tables[1]["unique_id"]) if right is not None else None,
+        links=counts["link"],
+        reviews=counts["review"],
+        comparisons=tuple(spec.name for spec in prediction.specs),
+    )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    rows: list[dict]  # Splink's scored pairs at or above the review threshold, with gamma_ columns
+    specs: list[ComparisonSpec]  # the comparisons the model used, for `explanation`
+
+
+def pairs_predict(
+    tables: list[dict[str, list]],
+    config: LinkageConfig,
+    *,
+    model: Path,
+    on_phase: Callable[[str], None] = lambda phase: None,
+) -> Prediction:
+    """Train on `tables` (standard columns, see `records.COLUMNS`; one table: deduplicate) and score the
+    pairs the blocking rules produce; the trained model is saved to `model` as Splink's JSON."""
     active = _active_columns(tables)
     specs = [spec for spec in _comparison_specs() if spec.null_column in active]
     if len(specs) < 2:
@@ -127,19 +157,8 @@ def linkage_run(
     on_phase(PHASES[3])
     predictions = linker.inference.predict(threshold_match_probability=config.thresholds.review)
     rows = predictions.as_record_list()
-    on_phase(PHASES[4])
-    model = out.with_suffix(".model.json")
     linker.misc.save_model_to_json(str(model), overwrite=True)
-    counts = _write(out, rows, specs, config, dedupe=right is None)
-    return RunReport(
-        out=out,
-        model=model,
-        left_rows=len(tables[0]["unique_id"]),
-        right_rows=len(tables[1]["unique_id"]) if right is not None else None,
-        links=counts["link"],
-        reviews=counts["review"],
-        comparisons=tuple(spec.name for spec in specs),
-    )
+    return Prediction(rows=rows, specs=specs)
 
 
 def _active_columns(tables: list[dict[str, list]]) -> set[str]:
