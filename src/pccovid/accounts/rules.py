@@ -45,6 +45,6 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         {"person.search", "person.view", "person.status", "case.view", "case.manage", "quarantine.manage"}
     ),
     "checkpoint_officer": frozenset({"person.status"}),
-    "data_engineer": frozenset({"person.search", "person.view"}),
+    "data_engineer": frozenset({"person.search", "person.view", "legacy.import", "legacy.review"}),
     "system_admin": frozenset(),
 }

@@ -31,6 +31,7 @@ from pccovid.migration.models import RecordLink
 
 Progress = Callable[[int, int], None]  # (records done, records to do)
 Method = RecordLink.Method
+DETERMINISTIC = (Method.CCCD, Method.CMND_IDENTIFIER, Method.CMND_REGISTER, Method.HEALTH_INSURANCE)
 _FIELDS = ("pk", "cccd", "cmnd", "health_insurance", "flags")
 
 
@@ -51,7 +52,7 @@ class LinkReport:
     def as_json(self) -> dict:
         return {
             "considered": self.considered,
-            "linked": {method.value: self.linked[method.value] for method in Method},
+            "linked": {method.value: self.linked[method.value] for method in DETERMINISTIC},
             "left": self.left,
         }
 
@@ -164,13 +165,17 @@ def links_evaluate(*, truth: Path, source: str | None = None) -> Evaluation:
 
     A link is right when its person's qid is the truth's qid for that record; recall counts the staged
     records in scope that the truth knows (a row rejected at import cannot be linked, so it is left out).
+    Pairs waiting for review are counted apart, as neither right nor wrong yet.
     """
     expected = truth_read(truth)
     staged = selectors.staged_records(source=source).values_list("source", "record_id")
     true_pairs = {(f"{s}:{r}", expected[(s, r)]) for s, r in staged if (s, r) in expected}
     links = RecordLink.objects.filter(staged_record__in=selectors.staged_records(source=source))
-    made = links.values_list("staged_record__source", "staged_record__record_id", "person__qid")
-    return evaluation_score(links={(f"{s}:{r}", qid) for s, r, qid in made}, truth=true_pairs, review=0)
+    made = links.filter(status=RecordLink.Status.LINKED).values_list(
+        "staged_record__source", "staged_record__record_id", "person__qid"
+    )
+    review = links.filter(status=RecordLink.Status.REVIEW).count()
+    return evaluation_score(links={(f"{s}:{r}", qid) for s, r, qid in made}, truth=true_pairs, review=review)
 
 
 def truth_read(path: Path) -> dict[tuple[str, str], str]:

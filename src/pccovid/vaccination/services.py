@@ -369,3 +369,38 @@ def dose_import(
                  "unit": site.unit.code, "source": source},
     )  # fmt: skip
     return True
+
+
+@transaction.atomic
+def dose_import_legacy(
+    *, person: Person, product_code: str, dose_number: int, given_on: dt.date, lot_number: str, source: str
+) -> Dose | None:
+    """A dose from a 2021 app's record (issue 7), checked by the date and sequence rules of `dose_record`.
+
+    The old apps named neither a site the platform knows nor always a lot: the site stays empty and the lot
+    is kept only when the platform knows it. Returns None when the same dose (number, product and date) is
+    already recorded, as when the vaccination portal and a ward list hold one dose; a different dose under
+    that number, or one breaking the sequence, is a `VaccinationError`, for the caller to keep as an
+    alternative value rather than overwrite.
+    """
+    existing = Dose.objects.filter(person=person, dose_number=dose_number).select_related("product").first()
+    if existing and existing.product.code == product_code and existing.given_on == given_on:
+        return None
+    if existing:
+        raise VaccinationError(
+            _("Dose %(n)d is already recorded (given on %(date)s).")
+            % {"n": dose_number, "date": f"{existing.given_on:%d/%m/%Y}"},
+            field="dose_number",
+        )
+    product = _product(product_code)
+    given_on = _check_date(given_on, person)
+    ruleset = selectors.policy(at=given_on)
+    _check_sequence(
+        doses=selectors.doses_of(person=person), product=product, dose_number=dose_number,
+        given_on=given_on, values=ruleset.values,
+    )  # fmt: skip
+    lot = selectors.lot_get(product=product, number=(lot_number or "").strip().upper())
+    return Dose.objects.create(
+        person=person, product=product, lot=lot, dose_number=dose_number, given_on=given_on,
+        source=source, rules_version=ruleset.version,
+    )  # fmt: skip

@@ -9,14 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from pccovid.core import clock
-from pccovid.demo import services as demo_services
-from pccovid.demo.generator import CommuneSpec
-from pccovid.geography.models import Level
 from pccovid.identity import services as identity_services
 from pccovid.identity.models import IdentifierKind, RegisterRecord
-from pccovid.migration import formats, generator, linking, services
+from pccovid.migration import formats, linking
 from pccovid.migration.models import ImportRun, RecordLink, StagedRecord
-from pccovid.testkit import make_person, make_unit
+from pccovid.testkit import make_person
 
 HI_CARD = "DN4790123456789"
 
@@ -127,27 +124,6 @@ def test_progress_reports_records_done(persons):
 
 # ------------------------------------------------------------------------------ command, on generated data
 
-PEOPLE = 120
-COMMUNES = [CommuneSpec("26740", "Phường Sài Gòn"), CommuneSpec("26743", "Phường Bến Thành")]
-
-
-@pytest.fixture
-def legacy(db, tmp_path, settings) -> Path:
-    """A demo city of 120 people, all their legacy extracts generated and imported."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.VAR_DIR = tmp_path / "var"
-    hcmc = make_unit("79", "Thành phố Hồ Chí Minh", Level.PROVINCE)
-    communes = [make_unit(c.code, c.name, Level.COMMUNE, hcmc) for c in COMMUNES]
-    demo_services.demo_city_seed(
-        province=hcmc, communes=communes, people=PEOPLE, seed=3, extract_path=tmp_path / "register.csv"
-    )
-    out = tmp_path / "legacy"
-    generator.legacy_extracts_write(people=PEOPLE, seed=2021, out=out)
-    for source, extract in formats.SOURCES.items():
-        services.legacy_import(source=source, path=out / extract.file_name)
-    return out
-
-
 def run_link(**options) -> str:
     stdout = io.StringIO()
     call_command("legacy_link", stdout=stdout, **options)
@@ -155,7 +131,7 @@ def run_link(**options) -> str:
 
 
 def test_generated_links_are_all_right(legacy):
-    result = json.loads(run_link(truth=legacy / formats.TRUTH_FILE, as_json=True))
+    result = json.loads(run_link(truth=legacy / formats.TRUTH_FILE, as_json=True, step="deterministic"))
     assert result["precision"] == 1.0
     assert result["linked"]["cccd"] > 0 and result["linked"]["cmnd_identifier"] > 0
     assert result["recall"] > 0.5  # records without any ID are the probabilistic step's
@@ -163,7 +139,7 @@ def test_generated_links_are_all_right(legacy):
     assert result["truth"] == staged == result["considered"]
     assert sum(result["linked"].values()) + result["left"] == staged
     assert RecordLink.objects.count() == sum(result["linked"].values())
-    again = run_link(truth=legacy / formats.TRUTH_FILE)
+    again = run_link(truth=legacy / formats.TRUTH_FILE, step="deterministic")
     assert again.startswith(f"{result['left']:,} unlinked records: 0 linked (cccd 0, cmnd_identifier 0")
     assert "precision 1.0000" in again
 
@@ -171,9 +147,10 @@ def test_generated_links_are_all_right(legacy):
 def test_command_prints_counts_per_method(persons):
     stage("R1", cccd="079090001234")
     stage("R2", phone="+84903123456")
-    assert run_link(no_progress=True) == (
+    assert run_link(no_progress=True, step="deterministic") == (
         "2 unlinked records: 1 linked (cccd 1, cmnd_identifier 0, cmnd_register 0, health_insurance 0); "
         "1 left for the probabilistic step.\n"
+        "1 linked records merged into their persons.\n"
     )
 
 

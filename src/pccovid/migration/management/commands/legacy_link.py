@@ -1,4 +1,9 @@
-"""`pccovid legacy link`: link staged legacy records to persons by their identifiers (deterministic step)."""
+"""`pccovid legacy link`: link staged legacy records to persons, then merge what was linked.
+
+Step 1 links by identifiers (deterministic); step 2 (unless `--step deterministic`) scores the rest
+against the register with the Fellegi-Sunter model and writes links and review pairs; last, every linked
+record is merged into its person (provenance, doses, health-insurance card).
+"""
 
 import contextlib
 import json
@@ -11,14 +16,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pccovid.core.errors import ApplicationError
 from pccovid.linkage.evaluate import Evaluation
-from pccovid.migration import formats, linking
+from pccovid.migration import formats, linking, merge, probabilistic
 from pccovid.migration.linking import LinkReport
+from pccovid.migration.models import LinkRun
 
 
 class Command(BaseCommand):
     help = (
         "Link staged legacy records to persons by a consistent CCCD, a CMND (held, or mapped to a CCCD by the"
-        " population register) or a health-insurance card number. Running it again adds nothing."
+        " population register) or a health-insurance card number, then probabilistically (name, birth date,"
+        " phone, sex, commune); merge what was linked. Running it again adds nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,37 +34,69 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="as_json", action="store_true", help="Print one JSON object.")
         parser.add_argument("--batch", type=int, default=5000, help="Records per query round and insert.")
         parser.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar.")
+        parser.add_argument(
+            "--step",
+            choices=("deterministic", "all"),
+            default="all",
+            help="'deterministic': identifiers only (the baseline); 'all' (default): then probabilistic.",
+        )
 
-    def handle(self, *args, source, truth, as_json: bool, batch: int, no_progress: bool, **options) -> None:
+    def handle(
+        self, *args, source, truth, as_json: bool, batch: int, no_progress: bool, step: str, **options
+    ):
         if truth is not None and not truth.is_file():
             raise CommandError(f"{truth}: no such truth file.")
+        bars = not no_progress and not as_json and self.stderr.isatty()
         try:
-            with _bar(enabled=not no_progress and not as_json and self.stderr.isatty()) as progress:
+            with _bar(enabled=bars) as progress:
                 report = linking.link_deterministic(source=source, batch=batch, progress=progress)
+            run = probabilistic.link_probabilistic(source=source) if step == "all" else None
+            merged = merge.links_merge()
             evaluation = linking.links_evaluate(truth=truth, source=source) if truth else None
         except ApplicationError as error:
             raise CommandError(error.message) from error
         if as_json:
-            self._print_json(report, evaluation)
+            self._print_json(report, run, merged, evaluation)
         else:
-            self._print(report, evaluation)
+            self._print(report, run, merged, evaluation)
 
-    def _print_json(self, report: LinkReport, evaluation: Evaluation | None) -> None:
+    def _print_json(
+        self, report: LinkReport, run: LinkRun | None, merged: int, evaluation: Evaluation | None
+    ) -> None:
         result = report.as_json()
+        if run:
+            result["probabilistic"] = {
+                "considered": run.considered,
+                "linked": run.linked,
+                "review": run.review,
+            }
+        result["merged"] = merged
         if evaluation:
-            result.update(precision=evaluation.precision, recall=evaluation.recall, truth=evaluation.pairs)
+            result.update(
+                precision=evaluation.precision, recall=evaluation.recall, review=evaluation.review,
+                truth=evaluation.pairs,
+            )  # fmt: skip
         self.stdout.write(json.dumps(result))
 
-    def _print(self, report: LinkReport, evaluation: Evaluation | None) -> None:
+    def _print(
+        self, report: LinkReport, run: LinkRun | None, merged: int, evaluation: Evaluation | None
+    ) -> None:
         methods = ", ".join(f"{method} {count:,}" for method, count in report.as_json()["linked"].items())
         self.stdout.write(
             f"{report.considered:,} unlinked records: {report.total_linked:,} linked ({methods}); "
             f"{report.left:,} left for the probabilistic step."
         )
+        if run:
+            self.stdout.write(
+                f"Probabilistic (run {run.pk}): {run.considered:,} considered, {run.linked:,} linked, "
+                f"{run.review:,} waiting for review."
+            )
+        self.stdout.write(f"{merged:,} linked records merged into their persons.")
         if evaluation:
             self.stdout.write(
                 f"Against the truth ({evaluation.pairs:,} staged records): "
-                f"precision {evaluation.precision:.4f}, recall {evaluation.recall:.4f}."
+                f"precision {evaluation.precision:.4f}, recall {evaluation.recall:.4f}, "
+                f"{evaluation.review:,} in review."
             )
 
 

@@ -1,0 +1,226 @@
+"""Merge with provenance (issue 7, item 6): what a linked legacy record gives its person, and its undoing.
+
+A link's record never overwrites the person (the population register is the reference): each of its
+identity values is kept as a `FieldValue` that confirms the person's value or is an alternative to it. A
+health-insurance card the person lacked becomes their identifier; a dose becomes their dose (source
+"legacy:<source>"), checked by the vaccination rules, or, when it contradicts a recorded dose, stays an
+alternative with the reason. Everything a merge created is listed (`LinkEffect`), so `link_undo` removes
+exactly that. Declarations and test results of the old apps are shown from the linked records
+themselves (`selectors.legacy_records_of`), marked with their source and date.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from pccovid.core import clock
+from pccovid.core.errors import ApplicationError, NotFound
+from pccovid.core.text import fold
+from pccovid.identity import services as identity_services
+from pccovid.identity.models import IdentifierKind, Person, PersonIdentifier
+from pccovid.migration.models import FieldValue, LinkEffect, RecordLink, StagedRecord
+from pccovid.vaccination import services as vaccination_services
+from pccovid.vaccination.errors import VaccinationError
+from pccovid.vaccination.models import Dose
+
+Role = FieldValue.Role
+# Where each source keeps the date it recorded the row, and a dose's number, vaccine and date.
+RECORD_DATES = {
+    "bluezone": "registered_at", "ncovi": "declared_at", "vneid": "declared_at",
+    "vaccination": "vaccinated_on", "ward_tests": "Ngày lấy mẫu", "ward_vaccinations": "Ngày tiêm",
+    "social_insurance": "valid_from",
+}  # fmt: skip
+DOSE_FIELDS = {
+    "vaccination": ("dose_number", "vaccine", "vaccinated_on", "lot"),
+    "ward_vaccinations": ("Mũi", "Loại vắc xin", "Ngày tiêm", ""),
+}
+# The vaccine names the old apps wrote (folded) -> the platform's product codes (vaccination/rules.py).
+VACCINE_PRODUCTS = (
+    ("astra", "EU/1/21/1529"), ("pfizer", "EU/1/20/1528"), ("comirnaty", "EU/1/20/1528"),
+    ("moderna", "EU/1/20/1507"), ("spikevax", "EU/1/20/1507"), ("vero", "BBIBP-CorV"),
+    ("sinopharm", "BBIBP-CorV"), ("sputnik", "Sputnik-V"), ("covishield", "Covishield"),
+    ("hayat", "Hayat-Vax"), ("abdala", "Abdala"), ("sinovac", "CoronaVac"), ("janssen", "EU/1/20/1525"),
+)  # fmt: skip
+
+
+class MergeError(ApplicationError):
+    code = "legacy_merge"
+
+
+def record_date(record: StagedRecord) -> dt.date | None:
+    """The day the source recorded the row ("from NCOVI, 12/08/2021")."""
+    value = record.payload.get(RECORD_DATES.get(record.source, ""), "")
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+def links_merge(*, person_ids: Iterable[int] | None = None) -> int:
+    """Merge every linked, not yet merged record (of `person_ids`, or all); returns how many.
+
+    Person by person, in one transaction each, doses in dose-number order (a ward list's dose 2 may
+    arrive before the portal's dose 1)."""
+    pending = RecordLink.objects.filter(status=RecordLink.Status.LINKED, merged=False)
+    if person_ids is not None:
+        pending = pending.filter(person_id__in=list(person_ids))
+    merged = 0
+    for person_id in pending.order_by().values_list("person_id", flat=True).distinct().iterator():
+        merged += _person_merge(person_id)
+    return merged
+
+
+@transaction.atomic
+def _person_merge(person_id: int) -> int:
+    person = Person.objects.select_for_update().get(pk=person_id)
+    links = list(
+        RecordLink.objects.filter(person=person, status=RecordLink.Status.LINKED, merged=False)
+        .select_related("staged_record", "staged_record__unit_2025")
+        .order_by("pk")
+    )
+    identifiers = _identifiers_of(person)
+    for link in sorted(links, key=_dose_order):
+        _link_merge(link, person, identifiers)
+    RecordLink.objects.filter(pk__in=[link.pk for link in links]).update(merged=True)
+    return len(links)
+
+
+def _dose_order(link: RecordLink) -> tuple[int, str]:
+    dose = _dose_of(link.staged_record)
+    return (dose[0], dose[2].isoformat()) if dose else (0, "")
+
+
+def _identifiers_of(person: Person) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for kind, value in PersonIdentifier.objects.filter(person=person).values_list("kind", "value"):
+        found.setdefault(kind, set()).add(value)
+    return found
+
+
+def _link_merge(link: RecordLink, person: Person, identifiers: dict[str, set[str]]) -> None:
+    record = link.staged_record
+    observed = record_date(record)
+    values = [
+        FieldValue(person=person, link=link, field=name, value=value, role=role, source=record.source,
+                   observed_on=observed)
+        for name, value, role in _field_roles(record, person, identifiers)
+    ]  # fmt: skip
+    if record.health_insurance and not identifiers.get(IdentifierKind.HEALTH_INSURANCE):
+        identifier = identity_services.identifier_add(
+            person=person,
+            identifier=identity_services.IdentifierIn(
+                IdentifierKind.HEALTH_INSURANCE, record.health_insurance, f"legacy:{record.source}"
+            ),
+        )
+        identifiers[IdentifierKind.HEALTH_INSURANCE] = {identifier.value}
+        LinkEffect.objects.create(link=link, kind=LinkEffect.Kind.IDENTIFIER, object_id=identifier.pk)
+        values.append(
+            FieldValue(person=person, link=link, field="health_insurance", value=identifier.value,
+                       role=Role.ADDED, source=record.source, observed_on=observed)
+        )  # fmt: skip
+    values.extend(_dose_merge(link, person, observed))
+    FieldValue.objects.bulk_create(values)
+
+
+def _field_roles(
+    record: StagedRecord, person: Person, identifiers: dict[str, set[str]]
+) -> list[tuple[str, str, str]]:
+    """(field, the record's value, confirms/alternative) for each identity value the record carries."""
+    checks: list[tuple[str, str, bool]] = []
+    if record.full_name:
+        checks.append(("full_name", record.full_name, record.name_key == person.name_key))
+    if record.birth_date:
+        agrees = person.birth_date in (record.birth_date, record.birth_alternative)
+        checks.append(("birth_date", record.birth_date.isoformat(), agrees))
+    elif record.birth_year:
+        checks.append(("birth_date", str(record.birth_year), record.birth_year == person.birth_date.year))
+    if record.sex:
+        checks.append(("sex", record.sex, record.sex == person.sex))
+    if record.unit_2025_id:
+        checks.append(
+            ("residence_unit", record.unit_2025.code, record.unit_2025_id == person.residence_unit_id)
+        )
+    for name, kind in (
+        ("phone", IdentifierKind.PHONE),
+        ("cccd", IdentifierKind.CCCD),
+        ("cmnd", IdentifierKind.CMND),
+    ):
+        if value := getattr(record, name):
+            checks.append((name, value, value in identifiers.get(kind, set())))
+    if record.health_insurance and identifiers.get(IdentifierKind.HEALTH_INSURANCE):
+        held = identifiers[IdentifierKind.HEALTH_INSURANCE]
+        checks.append(("health_insurance", record.health_insurance, record.health_insurance in held))
+    return [(name, value, Role.CONFIRMS if agrees else Role.ALTERNATIVE) for name, value, agrees in checks]
+
+
+def _dose_of(record: StagedRecord) -> tuple[int, str, dt.date, str] | None:
+    """(dose number, product code, date given, lot) of a dose record; None for other sources or a dose
+    whose number or vaccine cannot be read (it is still shown to the citizen as the source wrote it)."""
+    if record.source not in DOSE_FIELDS:
+        return None
+    number_field, vaccine_field, date_field, lot_field = DOSE_FIELDS[record.source]
+    number = (record.payload.get(number_field) or "").strip()
+    product = product_code_of(record.payload.get(vaccine_field, ""))
+    if not number.isdigit() or int(number) < 1 or product is None:
+        return None
+    lot = record.payload.get(lot_field, "") if lot_field else ""
+    return int(number), product, dt.date.fromisoformat(record.payload[date_field]), lot
+
+
+def product_code_of(name: str) -> str | None:
+    key = fold(name).replace(" ", "").replace("-", "")
+    return next((code for word, code in VACCINE_PRODUCTS if word in key), None)
+
+
+def _dose_merge(link: RecordLink, person: Person, observed: dt.date | None) -> list[FieldValue]:
+    """The record's dose as the person's dose; a conflict is kept as an alternative with its reason."""
+    dose = _dose_of(link.staged_record)
+    if dose is None:
+        return []
+    number, product, given_on, lot = dose
+    source = link.staged_record.source
+    value = f"{number}|{product}|{given_on.isoformat()}"
+    try:
+        with transaction.atomic():
+            created = vaccination_services.dose_import_legacy(
+                person=person, product_code=product, dose_number=number, given_on=given_on,
+                lot_number=lot, source=f"legacy:{source}",
+            )  # fmt: skip
+    except VaccinationError as error:
+        value = f"{value}|{error.message}"[:200]
+        return [FieldValue(person=person, link=link, field="dose", value=value, role=Role.ALTERNATIVE,
+                           source=source, observed_on=observed)]  # fmt: skip
+    if created is None:
+        return [FieldValue(person=person, link=link, field="dose", value=value, role=Role.CONFIRMS,
+                           source=source, observed_on=observed)]  # fmt: skip
+    LinkEffect.objects.create(link=link, kind=LinkEffect.Kind.DOSE, object_id=created.pk)
+    return [FieldValue(person=person, link=link, field="dose", value=value, role=Role.ADDED,
+                       source=source, observed_on=observed)]  # fmt: skip
+
+
+@transaction.atomic
+def link_undo(*, link_id: int, user, reason: str) -> RecordLink:
+    """Take back a wrong merge: the doses and identifiers it created, its provenance; the record is left
+    unlinked for good (`undone`: an automatic run never proposes it again). Refused when a dose it created
+    is already used by a certificate: that certificate must be revoked first."""
+    link = RecordLink.objects.select_for_update().filter(pk=link_id).first()
+    if link is None:
+        raise NotFound(f"No link {link_id}.")
+    if link.status != RecordLink.Status.LINKED:
+        raise MergeError(f"Link {link_id} is {link.status}, not linked: there is nothing to undo.")
+    if not reason.strip():
+        raise MergeError("Say why the link was wrong.", field="reason")
+    effects = list(link.effects.all())
+    try:
+        for effect in effects:
+            model = Dose if effect.kind == LinkEffect.Kind.DOSE else PersonIdentifier
+            model.objects.filter(pk=effect.object_id).delete()
+    except ProtectedError as error:
+        raise MergeError(
+            f"A dose of this record is used by a certificate; revoke it before undoing link {link_id}."
+        ) from error
+    link.field_values.all().delete()
+    link.effects.all().delete()
+    link.status, link.merged = RecordLink.Status.UNDONE, False
+    link.decided_by, link.decided_at, link.decision_note = user, clock.now(), reason.strip()[:300]
+    link.save()
+    return link

@@ -1,0 +1,33 @@
+"""A generated legacy city, shared by the linkage, merge and review tests."""
+
+from pathlib import Path
+
+import pytest
+
+from pccovid.demo import services as demo_services
+from pccovid.demo.generator import CommuneSpec
+from pccovid.geography.models import Level
+from pccovid.migration import formats, generator, services
+from pccovid.testkit import make_unit
+
+PEOPLE = 120
+COMMUNES = [CommuneSpec("26740", "Phường Sài Gòn"), CommuneSpec("26743", "Phường Bến Thành")]
+
+
+@pytest.fixture
+def legacy(db, tmp_path, settings) -> Path:
+    """A demo city of 120 people, all their legacy extracts generated and imported."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.VAR_DIR = tmp_path / "var"
+    hcmc = make_unit("79", "Thành phố Hồ Chí Minh", Level.PROVINCE)
+    communes = [make_unit(c.code, c.name, Level.COMMUNE, hcmc) for c in COMMUNES]
+    demo_services.demo_city_seed(
+        province=hcmc, communes=communes, people=PEOPLE, seed=3, extract_path=tmp_path / "register.csv"
+    )
+    out = tmp_path / "legacy"
+    generator.legacy_extracts_write(people=PEOPLE, seed=2021, out=out)
+    for source, extract in formats.SOURCES.items():
+        services.legacy_import(source=source, path=out / extract.file_name)
+    return out
+
+

@@ -1,0 +1,67 @@
+"""Probabilistic linkage of staged records on a generated city: accuracy, explanations, thresholds."""
+
+import datetime as dt
+
+from pccovid.migration import formats, linking, probabilistic
+from pccovid.migration.models import LinkRun, RecordLink
+from pccovid.rules.models import RuleSet
+
+
+def test_the_model_links_what_identifiers_could_not_and_stays_right(legacy):
+    truth = legacy / formats.TRUTH_FILE
+    linking.link_deterministic()
+    baseline = linking.links_evaluate(truth=truth)
+    run = probabilistic.link_probabilistic()
+    after = linking.links_evaluate(truth=truth)
+    assert after.precision >= 0.99
+    assert after.recall > baseline.recall + 0.1  # the step adds what had no usable identifier
+    assert (run.considered, run.rules_version) == (
+        baseline.pairs - round(baseline.recall * baseline.pairs),
+        "2021.1",
+    )
+    made = RecordLink.objects.filter(method="probabilistic")
+    assert made.filter(status="linked").count() == run.linked > 0
+    assert made.filter(status="review").count() == run.review == after.review > 0
+    for link in made:
+        assert link.weight is not None and link.run == run
+        assert link.explanation.startswith("name:") and ";dob:" in link.explanation
+    assert {c["output_column_name"] for c in run.model["comparisons"]} >= {"name", "dob", "sex"}
+
+
+def test_links_and_review_pairs_follow_the_rule_table(legacy):
+    RuleSet.objects.create(
+        domain="linkage", version="strict", effective_from=dt.date(2021, 10, 1), source="test",
+        values={"link_probability": 0.999, "review_probability": 0.5},
+    )  # fmt: skip
+    linking.link_deterministic()
+    run = probabilistic.link_probabilistic()
+    assert (run.rules_version, run.link_threshold, run.review_threshold) == ("strict", 0.999, 0.5)
+    for link in RecordLink.objects.filter(run=run):
+        contested = "second candidate" in link.explanation
+        if link.status == "linked":
+            assert link.probability >= 0.999 and not contested
+        else:
+            assert link.status == "review" and link.probability >= 0.5
+            assert contested or link.probability < 0.999
+
+
+def test_a_second_run_never_relinks_a_record(legacy):
+    linking.link_deterministic()
+    first = probabilistic.link_probabilistic()
+    before = dict(RecordLink.objects.values_list("staged_record_id", "person_id"))
+    second = probabilistic.link_probabilistic()
+    assert second.considered == first.considered - first.linked - first.review
+    assert second.linked == 0 and (second.review == 0 or second.note == "")
+    after = dict(RecordLink.objects.values_list("staged_record_id", "person_id"))
+    assert {key: after[key] for key in before} == before
+
+
+def test_nothing_to_compare_is_a_note_not_an_error(people):
+    from pccovid.migration.tests.test_merge_review import stage
+
+    stage(
+        "B1", source="bluezone", phone="+84903123456", payload={"registered_at": "2020-05-01T08:00:00+07:00"}
+    )
+    run = probabilistic.link_probabilistic()
+    assert (run.considered, run.linked, run.review) == (1, 0, 0)
+    assert run.note.startswith("Nothing scored: map at least two") and LinkRun.objects.count() == 1
