@@ -1,27 +1,33 @@
-"""Probabilistic record linkage of two CSV files (or deduplication of one) with Splink on DuckDB.
+"""Probabilistic record linkage of two CSV files (or deduplication of one) with Splink on DuckDB or Spark.
 
 The model is Fellegi-Sunter: u probabilities from random pairs, m probabilities by expectation
 maximisation, both saved with the run as Splink's model JSON. Comparisons and blocking rules only use
-the fields both sides actually carry, so a file without phones still links on the rest.
+the fields both sides actually carry, so a file without phones still links on the rest. The same
+settings and training run on either backend; only the database differs (`spark.py`).
 """
 
 import csv
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.database_api import DatabaseAPI
 
 from pccovid.linkage.config import LinkageConfig, LinkageError
 from pccovid.linkage.records import records_read
 
 PHASES = ("read", "estimate u", "estimate m (EM)", "predict", "write")
 OUTPUT_COLUMNS = ("left_id", "right_id", "match_weight", "match_probability", "decision", "explanation")
+BACKENDS = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,10 @@ class ComparisonSpec:
 
 def _comparison_specs() -> tuple[ComparisonSpec, ...]:
     """Names compare folded (diacritics are the most common fault of old sources), dates allow a swap."""
-    swapped = cll.CustomLevel('"dob_l" = "dob_swapped_r" OR "dob_swapped_l" = "dob_r"')
+    # Written in DuckDB's SQL; Splink translates it for Spark (where "dob_l" would be a string).
+    swapped = cll.CustomLevel(
+        '"dob_l" = "dob_swapped_r" OR "dob_swapped_l" = "dob_r"', base_dialect_str="duckdb"
+    )
     return (
         ComparisonSpec(
             "name",
@@ -76,20 +85,20 @@ def _comparison(spec: ComparisonSpec) -> cl.CustomComparison:
     return cl.CustomComparison(levels, output_column_name=spec.name)
 
 
-def _blocking_rules(active: set[str]) -> list[BlockingRuleCreator | str]:
+def _blocking_rules(active: set[str]) -> list[BlockingRuleCreator]:
     """Cheap equalities that each real match is likely to meet at least once.
 
     Phone catches people whose name and date were mangled; surname + year and given name + year catch
     typos in the other name part; the exact and the swapped date catch wrong names; sorted words + year
     catch names written in Western order.
     """
-    candidates: list[tuple[set[str], BlockingRuleCreator | str]] = [
+    candidates: list[tuple[set[str], BlockingRuleCreator]] = [
         ({"phone"}, block_on("phone")),
         ({"surname", "dob_year"}, block_on("surname", "dob_year")),
         ({"given", "dob_year"}, block_on("given", "dob_year")),
         ({"name_sorted", "dob_year"}, block_on("name_sorted", "dob_year")),
         ({"dob"}, block_on("dob")),
-        ({"dob"}, 'l."dob" = r."dob_swapped"'),
+        ({"dob"}, CustomRule('l."dob" = r."dob_swapped"', sql_dialect="duckdb")),
     ]
     return [rule for needs, rule in candidates if needs <= active]
 
@@ -112,6 +121,7 @@ def linkage_run(
     config: LinkageConfig,
     out: Path,
     on_phase: Callable[[str], None] = lambda phase: None,
+    backend: str = "duckdb",
 ) -> RunReport:
     """Link `left` with `right` (or deduplicate `left`), write the matches CSV and the model JSON."""
     on_phase(PHASES[0])
@@ -119,7 +129,7 @@ def linkage_run(
     if right is not None:
         tables.append(records_read(right, config.right))
     model = out.with_suffix(".model.json")
-    prediction = pairs_predict(tables, config, model=model, on_phase=on_phase)
+    prediction = pairs_predict(tables, config, model=model, on_phase=on_phase, backend=backend)
     on_phase(PHASES[4])
     counts = _write(out, prediction.rows, prediction.specs, config, dedupe=right is None)
     return RunReport(
@@ -145,20 +155,45 @@ def pairs_predict(
     *,
     model: Path,
     on_phase: Callable[[str], None] = lambda phase: None,
+    backend: str = "duckdb",
 ) -> Prediction:
     """Train on `tables` (standard columns, see `records.COLUMNS`; one table: deduplicate) and score the
-    pairs the blocking rules produce; the trained model is saved to `model` as Splink's JSON."""
+    pairs the blocking rules produce; the trained model is saved to `model` as Splink's JSON.
+
+    `backend` is "duckdb" (in-process) or "spark" (see `spark.py`): the same settings on both.
+    """
     active = _active_columns(tables)
     specs = [spec for spec in _comparison_specs() if spec.null_column in active]
     if len(specs) < 2:
         raise LinkageError("map at least two of name, birth date, phone, sex, address unit on both sides")
-    linker = _linker(tables, specs, active)
-    _train(linker, active, config, on_phase)
-    on_phase(PHASES[3])
-    predictions = linker.inference.predict(threshold_match_probability=config.thresholds.review)
-    rows = predictions.as_record_list()
-    linker.misc.save_model_to_json(str(model), overwrite=True)
+    with _database(backend) as db_api:
+        linker = _linker(db_api, tables, specs, active)
+        _train(linker, active, config, on_phase)
+        on_phase(PHASES[3])
+        predictions = linker.inference.predict(threshold_match_probability=config.thresholds.review)
+        rows = predictions.as_record_list()
+        linker.misc.save_model_to_json(str(model), overwrite=True)
     return Prediction(rows=rows, specs=specs)
+
+
+@contextmanager
+def _database(backend: str) -> Iterator[DatabaseAPI]:
+    if backend == "duckdb":
+        yield DuckDBAPI()
+    elif backend == "spark":
+        with _spark_module().spark_api() as db_api:
+            yield db_api
+    else:
+        raise LinkageError(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
+
+
+def _spark_module() -> ModuleType:
+    """pccovid.linkage.spark, imported only for a Spark run (pyspark is heavy and may be absent)."""
+    try:
+        from pccovid.linkage import spark
+    except ImportError as error:
+        raise LinkageError(f"--backend spark needs pyspark ({error})") from error
+    return spark
 
 
 def _active_columns(tables: list[dict[str, list]]) -> set[str]:
@@ -166,7 +201,9 @@ def _active_columns(tables: list[dict[str, list]]) -> set[str]:
     return {name for name in tables[0] if all(any(value is not None for value in t[name]) for t in tables)}
 
 
-def _linker(tables: list[dict[str, list]], specs: list[ComparisonSpec], active: set[str]) -> Linker:
+def _linker(
+    db_api: DatabaseAPI, tables: list[dict[str, list]], specs: list[ComparisonSpec], active: set[str]
+) -> Linker:
     settings = SettingsCreator(
         link_type="dedupe_only" if len(tables) == 1 else "link_only",
         comparisons=[_comparison(spec) for spec in specs],
@@ -174,7 +211,6 @@ def _linker(tables: list[dict[str, list]], specs: list[ComparisonSpec], active: 
         retain_matching_columns=True,  # keeps the gamma_ columns the explanation reads
         retain_intermediate_calculation_columns=False,
     )
-    db_api = DuckDBAPI()
     frames = [
         db_api.register(table, table_name=f"input_{name}", dataset_display_name=name)
         for name, table in zip(("left", "right"), tables, strict=False)

@@ -139,3 +139,19 @@ def test_the_console_script_exits_non_zero_with_one_line(tmp_path, dedupe_config
     )
     assert done.returncode == 1
     assert done.stderr.strip() == f"CommandError: {missing}: no such file"
+
+
+def test_spark_without_java_is_one_clear_line(tmp_path, dedupe_config, monkeypatch):
+    people, _ = write_dedupe(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(CommandError, match="--backend spark needs"):
+        call_command(
+            "linkage_run",
+            left=people,
+            config=dedupe_config,
+            out=tmp_path / "m.csv",
+            backend="spark",
+            no_progress=True,
+        )
+    assert not (tmp_path / "m.csv").exists()

@@ -1,7 +1,8 @@
 """`pccovid linkage run --left A.csv [--right B.csv] --config MAP.toml --out matches.csv`.
 
 Links two CSV files through a column map (deduplicates one when --right is left out) with Splink on
-DuckDB; writes the matches CSV and, beside it, the trained model (`matches.model.json`).
+DuckDB (or Spark with `--backend spark`); writes the matches CSV and, beside it, the trained model
+(`matches.model.json`).
 """
 
 from pathlib import Path
@@ -11,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pccovid.linkage.config import LinkageError, config_load
-from pccovid.linkage.engine import PHASES, RunReport, linkage_run
+from pccovid.linkage.engine import BACKENDS, PHASES, RunReport, linkage_run
 
 
 class Command(BaseCommand):
@@ -26,9 +27,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--config", type=Path, required=True, help="The column map (TOML).")
         parser.add_argument("--out", type=Path, required=True, help="Where to write the matches CSV.")
+        parser.add_argument(
+            "--backend",
+            choices=BACKENDS,
+            default="duckdb",
+            help="duckdb (in-process, the default) or spark (pyspark and Java; the same model).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Do not draw the progress bar.")
 
-    def handle(self, *args, left: Path, right: Path | None, config: Path, out: Path, **options) -> None:
+    def handle(
+        self, *args, left: Path, right: Path | None, config: Path, out: Path, backend: str, **options
+    ) -> None:
         enabled = not options["no_progress"] and self.stderr.isatty()
         columns = (TextColumn("linkage {task.description}"), BarColumn(), TimeElapsedColumn())
         try:
@@ -42,6 +51,7 @@ class Command(BaseCommand):
                     config=settings,
                     out=out,
                     on_phase=lambda phase: bar.update(task, description=phase, completed=next(step)),
+                    backend=backend,
                 )
                 bar.update(task, completed=len(PHASES))
         except (LinkageError, OSError) as error:
