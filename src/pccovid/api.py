@@ -129,6 +129,8 @@ def _register_routers() -> None:
     from pccovid.exchange.api import router as exchange_router
     from pccovid.geography.api import router as geography_router
     from pccovid.identity.api import router as identity_router
+    from pccovid.migration.api import router as legacy_router
+    from pccovid.migration.api_corrections import router as legacy_corrections_router
     from pccovid.qr.api import router as qr_router
     from pccovid.quarantine.api import router as quarantine_router
     from pccovid.status.api import router as status_router
@@ -150,6 +152,8 @@ def _register_routers() -> None:
     api.add_router("/exchange/", exchange_router)
     api.add_router("/tracing/", tracing_router)
     api.add_router("/quarantine/", quarantine_router)
+    api.add_router("/legacy/", legacy_corrections_router)
+    api.add_router("/legacy/", legacy_router)
 
 
 _register_routers()

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pccovid.api import api
+from pccovid.migration.urls_citizen import citizen_urlpatterns as legacy_citizen_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,5 +18,7 @@ urlpatterns = [
     path("exchange/", include("pccovid.exchange.urls")),
     path("tracing/", include("pccovid.tracing.urls")),
     path("quarantine/", include("pccovid.quarantine.urls")),
+    path("console/legacy/", include("pccovid.migration.urls")),
+    path("", include((legacy_citizen_urlpatterns, "legacy"))),
     path("", include("pccovid.web.urls")),
 ]
