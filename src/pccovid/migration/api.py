@@ -155,7 +155,7 @@ class ImportRunOut(Schema):
 def import_runs(request: HttpRequest, query: Query[RunsQuery]):
     """Data engineers: the latest import runs (files and pushes), newest first."""
     _assignment(request, query.assignment, "legacy.import")
-    return list(jobs.import_runs_recent(limit=query.limit))
+    return list(selectors.import_runs_recent(limit=query.limit))
 
 
 # ------------------------------------------------------------------------------------------- review

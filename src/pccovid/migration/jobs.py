@@ -1,5 +1,4 @@
-"""Background jobs of the data engineers' console (an import of an uploaded extract, "Link now") and the
-reads of runs that the console and the API show.
+"""Background jobs of the data engineers' console: an import of an uploaded extract, and "Link now".
 
 The embedded deployment (`make run`, one process) has no task queue, so a job runs in a daemon thread
 started by the view. Django gives that thread its own database connection, which the thread closes when
@@ -19,11 +18,9 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import QuerySet
 
 from pccovid.core.errors import ApplicationError
 from pccovid.migration import linking, merge, probabilistic, selectors, services
-from pccovid.migration.models import ImportRun, LinkRun
 
 logger = logging.getLogger("pccovid.migration.jobs")
 
@@ -139,19 +136,6 @@ def _link(job_id: str) -> dict:
 
 
 # ------------------------------------------------------------------------------------------- reads
-
-
-def import_runs_recent(*, limit: int = 20) -> QuerySet[ImportRun]:
-    """The latest import runs, newest first (runs hold no personal data: counts and a file name)."""
-    return ImportRun.objects.order_by("-started_at", "-pk")[:limit]
-
-
-def import_run_get(*, run_id: int) -> ImportRun | None:
-    return ImportRun.objects.filter(pk=run_id).first()
-
-
-def link_run_last() -> LinkRun | None:
-    return LinkRun.objects.order_by("-started_at", "-pk").first()
 
 
 def comparisons_of(explanation: str) -> list[dict[str, str]]:

@@ -9,7 +9,7 @@ from pccovid.audit.models import Purpose
 from pccovid.core.errors import NotFound
 from pccovid.identity.models import Person
 from pccovid.migration.merge import record_date as merge_record_date
-from pccovid.migration.models import ImportReject, ImportRun, RecordLink, StagedRecord
+from pccovid.migration.models import ImportReject, ImportRun, LinkRun, RecordLink, StagedRecord
 
 # What a review page shows of the person beside the legacy record.
 PAIR_FIELDS = ["full_name", "birth_date", "sex", "residence_unit", "identifiers"]
@@ -70,3 +70,16 @@ def legacy_records_of(*, person: Person) -> list[RecordLink]:
     links = RecordLink.objects.filter(person=person, status=RecordLink.Status.LINKED)
     links = links.select_related("staged_record").prefetch_related("field_values")
     return sorted(links, key=lambda link: merge_record_date(link.staged_record) or dt.date.min, reverse=True)
+
+
+def import_runs_recent(*, limit: int = 20) -> QuerySet[ImportRun]:
+    """The latest import runs, newest first (runs hold no personal data: counts and a file name)."""
+    return ImportRun.objects.order_by("-started_at", "-pk")[:limit]
+
+
+def import_run_get(*, run_id: int) -> ImportRun | None:
+    return ImportRun.objects.filter(pk=run_id).first()
+
+
+def link_run_last() -> LinkRun | None:
+    return LinkRun.objects.order_by("-started_at", "-pk").first()

@@ -68,8 +68,8 @@ def home(request: HttpRequest, assignment) -> HttpResponse:
     context = {
         "assignment": assignment,
         "form": form,
-        "runs": jobs.import_runs_recent(),
-        "link_run": jobs.link_run_last(),
+        "runs": selectors.import_runs_recent(),
+        "link_run": selectors.link_run_last(),
         "can_review": assignment.allows(REVIEW),
         "review_count": selectors.review_count(assignment=assignment) if assignment.allows(REVIEW) else 0,
     }
@@ -127,7 +127,9 @@ def job_progress(request: HttpRequest, assignment, job_id: str) -> HttpResponse:
 
 def _progress(job: dict) -> dict:
     """Rows done of total, speed and time left (from the run's committed counters), or the link phase."""
-    run = jobs.import_run_get(run_id=job["run_id"]) if job["kind"] == "import" and job["run_id"] else None
+    run = (
+        selectors.import_run_get(run_id=job["run_id"]) if job["kind"] == "import" and job["run_id"] else None
+    )
     done = run.last_committed_row if run else job["done"]
     total = max(job["total"], done)
     elapsed = (job.get("finished") or time.time()) - job["started"]
@@ -141,14 +143,14 @@ def _progress(job: dict) -> dict:
         "total": total,
         "rate": round(rate),
         "eta": round((total - done) / rate) if running and rate > 0 else None,
-        "link_run": jobs.link_run_last() if job["kind"] == "link" and not running else None,
+        "link_run": selectors.link_run_last() if job["kind"] == "link" and not running else None,
     }
 
 
 @data_engineer_required(IMPORT)
 def rejects_csv(request: HttpRequest, assignment, run_id: int) -> HttpResponse:
     """A run's rejects as CSV (row, record_id, field, reason), streamed from the committed rejects."""
-    run = jobs.import_run_get(run_id=run_id)
+    run = selectors.import_run_get(run_id=run_id)
     if run is None:
         return _not_found(request)
     response = StreamingHttpResponse(
