@@ -156,19 +156,23 @@ def pairs_predict(
     model: Path,
     on_phase: Callable[[str], None] = lambda phase: None,
     backend: str = "duckdb",
+    prior: float | None = None,
 ) -> Prediction:
     """Train on `tables` (standard columns, see `records.COLUMNS`; one table: deduplicate) and score the
     pairs the blocking rules produce; the trained model is saved to `model` as Splink's JSON.
 
-    `backend` is "duckdb" (in-process) or "spark" (see `spark.py`): the same settings on both.
+    `backend` is "duckdb" (in-process) or "spark" (see `spark.py`): the same settings on both. Tables
+    with a `label` column (the same value on records known to be one entity, else None) train the m
+    probabilities on those known pairs instead of by EM; `prior` fixes the probability that two random
+    records match instead of estimating it.
     """
     active = _active_columns(tables)
     specs = [spec for spec in _comparison_specs() if spec.null_column in active]
     if len(specs) < 2:
         raise LinkageError("map at least two of name, birth date, phone, sex, address unit on both sides")
     with _database(backend) as db_api:
-        linker = _linker(db_api, tables, specs, active)
-        _train(linker, active, config, on_phase)
+        linker = _linker(db_api, tables, specs, active, prior)
+        _train(linker, active, config, on_phase, fixed_prior=prior is not None)
         on_phase(PHASES[3])
         predictions = linker.inference.predict(threshold_match_probability=config.thresholds.review)
         rows = predictions.as_record_list()
@@ -202,10 +206,15 @@ def _active_columns(tables: list[dict[str, list]]) -> set[str]:
 
 
 def _linker(
-    db_api: DatabaseAPI, tables: list[dict[str, list]], specs: list[ComparisonSpec], active: set[str]
+    db_api: DatabaseAPI,
+    tables: list[dict[str, list]],
+    specs: list[ComparisonSpec],
+    active: set[str],
+    prior: float | None = None,
 ) -> Linker:
     settings = SettingsCreator(
         link_type="dedupe_only" if len(tables) == 1 else "link_only",
+        probability_two_random_records_match=prior or 0.0001,  # Splink's default when estimated
         comparisons=[_comparison(spec) for spec in specs],
         blocking_rules_to_generate_predictions=_blocking_rules(active),
         retain_matching_columns=True,  # keeps the gamma_ columns the explanation reads
@@ -218,14 +227,25 @@ def _linker(
     return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.ERROR)
 
 
-def _train(linker: Linker, active: set[str], config: LinkageConfig, on_phase: Callable[[str], None]) -> None:
-    """u by random sampling; m by EM on two blockings, so every comparison is trained at least once."""
+def _train(
+    linker: Linker,
+    active: set[str],
+    config: LinkageConfig,
+    on_phase: Callable[[str], None],
+    *,
+    fixed_prior: bool = False,
+) -> None:
+    """u by random sampling; m from the known pairs of a `label` column when there are some, else by EM
+    on two blockings, so every comparison is trained at least once."""
     training = linker.training
-    if {"name_fold", "dob"} <= active:
+    if not fixed_prior and {"name_fold", "dob"} <= active:
         training.estimate_probability_two_random_records_match([block_on("name_fold", "dob")], recall=0.7)
     on_phase(PHASES[1])
     training.estimate_u_using_random_sampling(max_pairs=config.training.max_pairs, seed=config.training.seed)
     on_phase(PHASES[2])
+    if "label" in active:
+        training.estimate_m_from_label_column("label")
+        return
     for columns in [c for c in (("dob",), ("surname", "given"), ("phone",)) if set(c) <= active][:2]:
         training.estimate_parameters_using_expectation_maximisation(block_on(*columns))
 

@@ -11,6 +11,7 @@ data engineer; below, nothing is written and the record stays unlinked.
 """
 
 import json
+import random
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,10 +25,13 @@ from pccovid.linkage.config import LinkageConfig, LinkageError, Thresholds
 from pccovid.linkage.engine import explanation, pairs_predict
 from pccovid.linkage.records import COLUMNS
 from pccovid.migration import selectors
-from pccovid.migration.models import LinkRun, RecordLink
+from pccovid.migration.models import LinkRun, RecordLink, StagedRecord
 from pccovid.rules.services import current
 
 Phase = Callable[[str], None]
+SAMPLE_SEED = 2021
+CANDIDATE_PROBABILITY = 0.001  # pairs Splink scores below this never become a record's candidate
+TRAINING_LINKS = 20_000  # identifier-linked records that teach the model how sources garble a person
 _STAGED = ("pk", "full_name", "name_key", "name_sorted_key", "birth_date", "birth_alternative",
            "birth_year", "sex", "phone", "unit_2025__code")  # fmt: skip
 _PERSON = ("pk", "full_name", "name_key", "birth_date", "sex", "residence_unit__code")
@@ -52,9 +56,14 @@ def link_probabilistic(*, source: str | None = None, on_phase: Phase = lambda ph
     on_phase("read")
     staged = list(selectors.staged_records(source=source).filter(link__isnull=True).values_list(*_STAGED))
     run.considered = len(staged)
+    staged_known = _linked_sample(TRAINING_LINKS)
     config = LinkageConfig(left={}, right={}, thresholds=thresholds)
     try:
-        best = _best_candidates(staged, config, run, on_phase) if staged else {}
+        best = (
+            _best_candidates(staged, staged_known, config, run, on_phase, rules.values["match_share"])
+            if staged
+            else {}
+        )
     except LinkageError as error:  # too little to compare, e.g. only Bluezone's phones are left
         run.note = f"Nothing scored: {error}."[:300]
         best = {}
@@ -68,29 +77,73 @@ def link_probabilistic(*, source: str | None = None, on_phase: Phase = lambda ph
     return run
 
 
+def _linked_sample(size: int) -> list[tuple]:
+    """Up to `size` records linked by an identifier, drawn evenly (seeded) from all sources, each with its
+    person: their faults are those of the records left, so they train the m probabilities directly."""
+    linked = RecordLink.objects.filter(status=RecordLink.Status.LINKED).exclude(
+        method=RecordLink.Method.PROBABILISTIC
+    )
+    ids = list(linked.values_list("staged_record_id", flat=True))
+    chosen = sorted(random.Random(SAMPLE_SEED).sample(ids, min(size, len(ids))))
+    rows: list[tuple] = []
+    for start in range(0, len(chosen), 5_000):
+        batch = StagedRecord.objects.filter(pk__in=chosen[start : start + 5_000])
+        rows.extend(batch.values_list(*_STAGED, "link__person_id"))
+    return rows
+
+
 def _best_candidates(
-    staged: list[tuple], config: LinkageConfig, run: LinkRun, on_phase: Phase
+    staged: list[tuple],
+    known: list[tuple],
+    config: LinkageConfig,
+    run: LinkRun,
+    on_phase: Phase,
+    match_share: float,
 ) -> dict[int, tuple[Candidate, Candidate | None]]:
-    """Staged record pk -> (best candidate, second best or None)."""
-    tables = [_table(_staged_records(staged)), _table(_person_records())]
+    """Staged record pk -> (best candidate, second best or None), scored record by record.
+
+    Splink scores each pair alone. But a legacy record is one person at most, and most records are of
+    someone in the register (`match_share`): so the probability that the record is candidate i is its
+    odds against all of the record's candidates and the chance that it is nobody's,
+    P(i) = odds_i / ((1 - share) / share + sum_j odds_j), odds = 2 ** match_weight (the prior included).
+    A lone strong candidate gains; two that fit share the probability.
+    """
+    persons = _person_records()
+    tables = [_table(_staged_records(staged) + _staged_records(known, labelled=True)), _table(persons)]
+    scoring = LinkageConfig(
+        left={},
+        right={},
+        thresholds=Thresholds(link=config.thresholds.link, review=CANDIDATE_PROBABILITY),
+        training=config.training,
+    )
     with tempfile.TemporaryDirectory() as folder:
         model = Path(folder) / "model.json"
-        prediction = pairs_predict(tables, config, model=model, on_phase=on_phase)
+        prior = match_share / max(1, len(persons))  # a record is one person at most
+        prediction = pairs_predict(tables, scoring, model=model, on_phase=on_phase, prior=prior)
         run.model = _model_json(model)
-    ranked: dict[int, list[Candidate]] = {}
+    pairs: dict[int, list[tuple[int, dict]]] = {}
+    training = {row[0] for row in known}
     for row in prediction.rows:
         left, right = _sides(row)
-        candidate = Candidate(
-            person_id=int(right[1:]),
-            probability=row["match_probability"],
-            weight=row["match_weight"],
-            explanation=explanation(row, prediction.specs),
-        )
-        ranked.setdefault(int(left[1:]), []).append(candidate)
+        if int(left[1:]) not in training:
+            pairs.setdefault(int(left[1:]), []).append((int(right[1:]), row))
+    nobody = (1 - match_share) / match_share
     result = {}
-    for pk, candidates in ranked.items():
-        candidates.sort(key=lambda c: (-c.probability, c.person_id))
-        result[pk] = (candidates[0], candidates[1] if len(candidates) > 1 else None)
+    for pk, candidates in pairs.items():
+        total = nobody + sum(2.0 ** row["match_weight"] for _person, row in candidates)
+        ranked = sorted(
+            (
+                Candidate(
+                    person_id=person,
+                    probability=2.0 ** row["match_weight"] / total,
+                    weight=row["match_weight"],
+                    explanation=explanation(row, prediction.specs),
+                )
+                for person, row in candidates
+            ),
+            key=lambda c: (-c.probability, c.person_id),
+        )
+        result[pk] = (ranked[0], ranked[1] if len(ranked) > 1 else None)
     return result
 
 
@@ -104,21 +157,23 @@ def _sides(row: dict) -> tuple[str, str]:
     return (first, second) if first.startswith("s") else (second, first)
 
 
-def _staged_records(rows: list[tuple]) -> list[dict]:
+def _staged_records(rows: list[tuple], *, labelled: bool = False) -> list[dict]:
+    """Rows of `_STAGED` (and, `labelled`, the linked person's pk last) as engine records."""
     return [
         {
             "unique_id": f"s{pk}",
-            "name": full_name or None,
-            "key": name_key,
+            "name": name or None,
+            "key": key,
             "sorted": sorted_key or None,
-            "dob": birth_date.isoformat() if birth_date else None,
+            "dob": born.isoformat() if born else None,
             "dob_swapped": alternative.isoformat() if alternative else None,
             "dob_year": year,
             "sex": sex or None,
             "phone": phone or None,
             "unit": unit or None,
+            "label": linked[0] if labelled else None,
         }
-        for pk, full_name, name_key, sorted_key, birth_date, alternative, year, sex, phone, unit in rows
+        for pk, name, key, sorted_key, born, alternative, year, sex, phone, unit, *linked in rows
     ]
 
 
@@ -140,6 +195,7 @@ def _person_records() -> list[dict]:
             "sex": sex,
             "phone": phones.get(pk),
             "unit": unit,
+            "label": pk,
         }
         for pk, full_name, name_key, birth_date, sex, unit in Person.objects.values_list(*_PERSON).iterator(
             chunk_size=20_000
@@ -149,7 +205,7 @@ def _person_records() -> list[dict]:
 
 def _table(records: list[dict]) -> dict[str, list]:
     """Records -> the engine's standard columns (see `pccovid.linkage.records.COLUMNS`)."""
-    table: dict[str, list] = {name: [] for name in COLUMNS}
+    table: dict[str, list] = {name: [] for name in (*COLUMNS, "label")}
     for record in records:
         words = (record["key"] or "").split()
         values = {
@@ -165,8 +221,9 @@ def _table(records: list[dict]) -> dict[str, list]:
             "sex": record["sex"],
             "phone": record["phone"],
             "unit": record["unit"],
+            "label": record["label"],
         }
-        for name in COLUMNS:
+        for name in table:
             table[name].append(values[name])
     return table
 
@@ -177,11 +234,12 @@ def _decisions_write(
     now = clock.now()
     links = []
     for pk, (first, second) in best.items():
-        contested = second is not None and second.probability >= thresholds.review
-        linked = first.probability >= thresholds.link and not contested
-        note = (
-            f";second candidate p={second.probability:.4f} (person {second.person_id})" if contested else ""
-        )
+        either = first.probability + (second.probability if second else 0.0)
+        if first.probability < thresholds.review and either < thresholds.review:
+            continue
+        linked = first.probability >= thresholds.link
+        rival = not linked and second is not None  # the reviewer sees the runner-up too
+        note = f";second candidate p={second.probability:.4f} (person {second.person_id})" if rival else ""
         links.append(
             RecordLink(
                 staged_record_id=pk,

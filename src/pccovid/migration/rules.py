@@ -20,7 +20,7 @@ LINKAGE_RULES = RuleDefault(
         "pccovid policy (no Ministry text): Fellegi-Sunter thresholds chosen on generated data with known "
         "truth, docs/linkage.md"
     ),
-    values={"link_probability": 0.99, "review_probability": 0.80},
+    values={"link_probability": 0.99, "review_probability": 0.80, "match_share": 0.9},
 )
 
 RULESETS = [LINKAGE_RULES]
