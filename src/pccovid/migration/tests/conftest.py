@@ -29,5 +29,3 @@ def legacy(db, tmp_path, settings) -> Path:
     for source, extract in formats.SOURCES.items():
         services.legacy_import(source=source, path=out / extract.file_name)
     return out
-
-

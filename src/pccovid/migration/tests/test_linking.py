@@ -124,6 +124,7 @@ def test_progress_reports_records_done(persons):
 
 # ------------------------------------------------------------------------------ command, on generated data
 
+
 def run_link(**options) -> str:
     stdout = io.StringIO()
     call_command("legacy_link", stdout=stdout, **options)
