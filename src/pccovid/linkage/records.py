@@ -1,8 +1,11 @@
 """Read a CSV through its column map into the standard columns the Splink model compares.
 
-Cleaning happens here, in Python, so the SQL that Splink runs stays plain: names are folded to a
-diacritic-free key (`pccovid.core.text.fold`), birth dates parsed day first (the Vietnamese order) with
-the day/month-swapped reading kept beside them, phones brought to E.164.
+Cleaning happens here, in Python, so the SQL that Splink runs stays plain. The rules are the migration's
+(`pccovid.migration.cleaning`, one definition, see `docs/rules.md`): names repaired and folded to a
+diacritic-free key, birth dates read day first (the Vietnamese order) with the day/month-swapped reading
+kept beside them, phones brought to E.164. What a column map of an arbitrary CSV needs beyond them stays
+here: a foreign phone compares as its digits, and every full date keeps its swapped reading (a source may
+have written month first even where the date is not ambiguous to the cleaning rule).
 """
 
 import csv
@@ -11,9 +14,9 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from pccovid.core.text import clean_name, fold
-from pccovid.identity.validators import IdentityError, normalise_phone
+from pccovid.core.text import fold
 from pccovid.linkage.config import LinkageError
+from pccovid.migration.cleaning import clean_birth_date, clean_name, clean_phone
 
 # The standard columns, in the order they are handed to Splink.
 COLUMNS = (
@@ -31,9 +34,6 @@ COLUMNS = (
     "unit",
 )
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
-_YEAR = re.compile(r"^(\d{4})$")
 _NON_DIGITS = re.compile(r"\D")
 _SEX = {"m": "m", "male": "m", "nam": "m", "1": "m", "f": "f", "female": "f", "nu": "f", "0": "f", "2": "f"}
 
@@ -88,13 +88,13 @@ def record_standardise(row: dict[str, str], columns: dict[str, str]) -> dict[str
 def _names(full: str, last: str, first: str) -> dict[str, str | None]:
     """Vietnamese order is family name first: 'Nguyễn Văn An' -> surname 'nguyen', given 'an'."""
     name = clean_name(full or f"{last} {first}")
-    words = fold(name).split()
+    words = name.match_key.split()
     surname = fold(last) if last else (words[0] if words else "")
     given = fold(first) if first else (words[-1] if len(words) > 1 else "")
     return {
-        "name": name or None,
-        "name_fold": " ".join(words) or None,
-        "name_sorted": " ".join(sorted(words)) or None,
+        "name": name.value or None,
+        "name_fold": name.match_key or None,
+        "name_sorted": name.sorted_key or None,
         "surname": surname or None,
         "given": given or None,
     }
@@ -103,23 +103,16 @@ def _names(full: str, last: str, first: str) -> dict[str, str | None]:
 def birth_date_parse(raw: str) -> tuple[str | None, str | None, int | None]:
     """(ISO date, ISO date with day and month swapped, year); a bare year gives (None, None, year).
 
-    Slashed dates are read day first; the swapped reading is kept (when it is a different, valid date)
-    so the comparison can recognise a source that wrote month first, instead of guessing here.
+    Read by `clean_birth_date`; the swapped reading is kept whenever it is a different, valid date (not
+    only when the rule calls the date ambiguous), so the comparison can recognise a source that wrote
+    month first, instead of guessing here.
     """
-    if match := _YEAR.match(raw):
-        return None, None, int(match[1])
-    if match := _ISO.match(raw):
-        year, month, day = (int(part) for part in match.groups())
-    elif match := _DAY_FIRST.match(raw):
-        day, month, year = (int(part) for part in match.groups())
-    else:
-        return None, None, None
-    parsed = _date(year, month, day)
-    if parsed is None:
-        parsed = _date(year, day, month)  # 03/25/1990: only the month-first reading exists
-        return (parsed.isoformat(), None, year) if parsed else (None, None, year)
-    swapped = _date(year, day, month) if day != month else None
-    return parsed.isoformat(), swapped.isoformat() if swapped else None, year
+    cleaned = clean_birth_date(raw)
+    value = cleaned.value
+    if value is None:
+        return None, None, cleaned.year
+    swapped = _date(value.year, value.day, value.month) if value.day != value.month else None
+    return value.isoformat(), swapped.isoformat() if swapped else None, cleaned.year
 
 
 def _date(year: int, month: int, day: int) -> date | None:
@@ -131,9 +124,4 @@ def _date(year: int, month: int, day: int) -> date | None:
 
 def phone_key(raw: str) -> str | None:
     """E.164 for a Vietnamese number; any other number as its digits, so foreign data still compares."""
-    if not raw:
-        return None
-    try:
-        return normalise_phone(raw)
-    except IdentityError:
-        return _NON_DIGITS.sub("", raw) or None
+    return clean_phone(raw).value or _NON_DIGITS.sub("", raw or "") or None

@@ -8,6 +8,7 @@ empty or as read and flagged `field:flag` in the record's `flags`.
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -20,6 +21,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from pccovid.core import clock
 from pccovid.core.errors import ApplicationError
 from pccovid.core.text import fold
 from pccovid.migration import cleaning, formats
@@ -172,8 +174,11 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # = json.dumps(..., same options)
+
+
 def content_hash(row: Row) -> str:
-    return hashlib.sha256(json.dumps(row, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL(row).encode()).hexdigest()
 
 
 # ------------------------------------------------------------------------------------- normalising
@@ -260,35 +265,100 @@ _CARD = re.compile(r"[A-Z]{2}[1-5]\d{2}(\d{10})")
 _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
+Piece = tuple[dict[str, Any], tuple[str, ...]]  # the staged-record values a field sets, and its flags
+
+
 class Cleaner:
-    """The cleaning rules with per-run memory: names and addresses repeat across rows and sources, and
-    the address rule reads the database, so each distinct text is cleaned once per run."""
+    """The cleaning rules with per-run memory. A field's contribution to the staged record (its values and
+    `field:flag` flags) depends on its raw text only, and the texts repeat: names, birth dates, event
+    dates and the unit part of addresses across the file (and the address rule reads the database), a
+    person's phone and ID over their neighbouring rows (doses, duplicates). Each rule keeps its last
+    `CACHE` distinct inputs, so a million rows cost a few hundred thousand cleanings in bounded memory.
+    The rules are pure within a run (the birth-date rule reads today's date), so a cached answer is the
+    answer."""
+
+    CACHE = 1 << 17
 
     def __init__(self) -> None:
         self.index = cleaning.AddressIndex()
-        self.names: dict[str, cleaning.CleanName] = {}
-        self.addresses: dict[str, cleaning.CleanAddress] = {}
+        cache = functools.lru_cache(maxsize=self.CACHE)
+        self.name = cache(_name_piece)
+        self.birth = cache(functools.partial(_birth_piece, today=clock.today()))
+        self.sex = cache(_sex_piece)
+        self.phone = cache(_phone_piece)
+        self.id = cache(_id_piece)
+        self.event_date = cache(_event_date_iso)
+        self._units = cache(functools.partial(_address_piece, index=self.index))
 
-    def name(self, raw: str) -> cleaning.CleanName:
-        if raw not in self.names:
-            self.names[raw] = cleaning.clean_name(raw)
-        return self.names[raw]
-
-    def address(self, raw: str) -> cleaning.CleanAddress:
+    def address(self, raw: str) -> Piece:
         """Cleaned on the part that names units: a leading house number and street ("Số 416 Hùng Vương, ...")
         names no unit, and without it most addresses of a ward are the same text (one lookup each)."""
-        units = _units_part(raw)
-        if units not in self.addresses:
-            self.addresses[units] = cleaning.clean_address(units, index=self.index)
-        return self.addresses[units]
+        street = _STREET.match(raw)
+        return self._units(raw[street.end() :] if street else raw)
 
 
 _STREET = re.compile(r"\s*(?:số|so|sô)?\s*\d[^,]*,\s*(?=\S)", re.IGNORECASE)
 
 
-def _units_part(raw: str) -> str:
-    """The address without its leading "number street," segment, when it has one."""
-    return _STREET.sub("", raw, count=1) if _STREET.match(raw) else raw
+def _tags(field: str, codes) -> tuple[str, ...]:
+    return tuple(f"{field}:{code}" for code in codes if code)
+
+
+def _name_piece(raw: str) -> Piece | None:
+    """None when nothing of a name is left (the row is rejected)."""
+    name = cleaning.clean_name(raw)
+    if not name.match_key:
+        return None
+    values = {"full_name": name.value, "name_key": name.match_key, "name_sorted_key": name.sorted_key}
+    return values, _tags("name", name.flags)
+
+
+def _birth_piece(raw: str, *, today: dt.date) -> tuple[dict[str, Any], tuple[str, ...], int | None]:
+    """The birth-date values, their flags, and the year (which the ID check compares)."""
+    date = cleaning.clean_birth_date(raw, today=today)
+    values = {
+        "birth_date": date.value, "birth_year": date.year, "birth_precision": date.precision or "",
+        "birth_alternative": date.alternative,
+    }  # fmt: skip
+    return (
+        values,
+        _tags("birth_date", [*date.flags, "ambiguous" if date.ambiguous else "", date.reason]),
+        date.year,
+    )
+
+
+def _sex_piece(raw: str) -> Piece:
+    sex = _SEX.get(fold(raw), "")
+    return {"sex": sex}, ("sex:unreadable",) if raw and not sex else ()
+
+
+def _phone_piece(raw: str) -> tuple[str, tuple[str, ...]]:
+    phone = cleaning.clean_phone(raw)
+    return phone.value or "", _tags("phone", [*phone.flags, "" if phone.reason == "empty" else phone.reason])
+
+
+def _id_piece(raw: str, sex: str | None, birth_year: int | None, column: str) -> tuple[dict, tuple, str]:
+    """The CCCD or CMND values, their flags, and a phone typed as the ID ('' if none): the vaccination
+    portal's commonest mistake, kept as the phone when the row has none. `column`: the ID kind the column
+    was meant for, as the source wrote it ('' when unknown)."""
+    cleaned = cleaning.clean_id(raw, sex=sex, birth_year=birth_year, column=fold(column) or None)
+    if cleaned.kind in ("cccd", "cmnd"):
+        return {cleaned.kind: cleaned.value}, _tags("id", cleaned.flags), ""
+    if cleaned.kind != "invalid":
+        return {}, (), ""
+    phone = cleaning.clean_phone(raw)
+    if phone.value:
+        return {}, ("id:phone_in_id",), phone.value
+    return {}, _tags("id", [*cleaned.flags, f"invalid_{cleaned.reason}"]), ""
+
+
+def _address_piece(units: str, *, index: cleaning.AddressIndex) -> Piece:
+    address = cleaning.clean_address(units, index=index)
+    values = {
+        "unit_2021_id": address.unit_2021.pk if address.unit_2021 else None,
+        "unit_2025_id": address.unit_2025.pk if address.unit_2025 else None,
+    }
+    return values, _tags("address", [f"confidence_{address.confidence}", *address.reasons])
 
 
 @dataclass
@@ -299,133 +369,102 @@ class _Record:
     flags: list[str]
 
     def flag(self, field: str, codes) -> None:
-        self.flags.extend(f"{field}:{code}" for code in codes if code)
+        self.flags.extend(_tags(field, codes))
+
+    def add(self, piece: Piece) -> None:
+        self.values.update(piece[0])
+        self.flags.extend(piece[1])
 
 
-def record_stage(extract: ExtractFormat, number: int, row: Row | None, cleaner: Cleaner) -> dict | Reject:
+def record_stage(
+    extract: ExtractFormat, number: int, row: Row | None, cleaner: Cleaner, *, digest: str
+) -> dict | Reject:
     """The staged-record dict of one row (the columns of `StagedRecord` without run and timestamps), or
-    the reason it is rejected."""
+    the reason it is rejected. `digest` is the row's `content_hash` (the caller has it already)."""
     record_id = (row or {}).get(extract.record_id, "")
     if row is None:
         return Reject(number, "", "", "unreadable_row")
     try:
-        return _normalise(extract, row, cleaner)
+        return _normalise(extract, row, cleaner, digest)
     except _Rejected as rejected:
         return Reject(number, record_id, rejected.field, rejected.reason)
 
 
-def _normalise(extract: ExtractFormat, row: Row, cleaner: Cleaner) -> dict:
+def _normalise(extract: ExtractFormat, row: Row, cleaner: Cleaner, digest: str) -> dict:
     columns = COLUMNS[extract.source]
     if not row[extract.record_id]:
         raise _Rejected(extract.record_id, "empty")
-    record = _Record(_empty_values(extract, row), [])
+    record = _Record(_empty_values(extract, row, digest), [])
     if columns.name:
-        _name(record, row[columns.name], columns.name, cleaner)
-    birth_year = _birth(record, row[columns.birth]) if columns.birth else None
+        name = cleaner.name(row[columns.name])
+        if name is None:
+            raise _Rejected(columns.name, "empty")
+        record.add(name)
+    birth_year = None
+    if columns.birth:
+        values, flags, birth_year = cleaner.birth(row[columns.birth])
+        record.add((values, flags))
     if columns.sex:
-        _sex(record, row[columns.sex])
+        record.add(cleaner.sex(row[columns.sex]))
     if columns.phone:
-        _phone(record, row[columns.phone])
+        phone, flags = cleaner.phone(row[columns.phone])
+        record.add(({"phone": phone}, flags))
     if columns.id:
-        _id(record, row, columns, birth_year)
+        _id(record, row, columns, birth_year, cleaner)
     if columns.address:
-        _address(record, row[columns.address], cleaner)
-    record.values["payload"] = _payload(extract, row, columns)
+        record.add(cleaner.address(row[columns.address]))
+    record.values["payload"] = _payload(extract, row, columns, cleaner)
     SOURCE_CHECKS.get(extract.source, _no_check)(record, row)
     record.values["flags"] = record.flags
     return record.values
 
 
-def _empty_values(extract: ExtractFormat, row: Row) -> dict[str, Any]:
+def _empty_values(extract: ExtractFormat, row: Row, digest: str) -> dict[str, Any]:
     return {
         "source": extract.source, "record_id": row[extract.record_id], "raw": row,
         "full_name": "", "name_key": "", "name_sorted_key": "",
         "birth_date": None, "birth_year": None, "birth_precision": "", "birth_alternative": None,
         "sex": "", "phone": "", "cccd": "", "cmnd": "", "health_insurance": "",
-        "unit_2021_id": None, "unit_2025_id": None, "content_hash": content_hash(row),
+        "unit_2021_id": None, "unit_2025_id": None, "content_hash": digest,
     }  # fmt: skip
 
 
-def _name(record: _Record, raw: str, field: str, cleaner: Cleaner) -> None:
-    name = cleaner.name(raw)
-    if not name.match_key:
-        raise _Rejected(field, "empty")
-    record.values.update(full_name=name.value, name_key=name.match_key, name_sorted_key=name.sorted_key)
-    record.flag("name", name.flags)
-
-
-def _birth(record: _Record, raw: str) -> int | None:
-    date = cleaning.clean_birth_date(raw)
-    record.values.update(
-        birth_date=date.value, birth_year=date.year, birth_precision=date.precision or "",
-        birth_alternative=date.alternative,
-    )  # fmt: skip
-    record.flag("birth_date", [*date.flags, "ambiguous" if date.ambiguous else "", date.reason])
-    return date.year
-
-
-def _sex(record: _Record, raw: str) -> None:
-    sex = _SEX.get(fold(raw), "")
-    record.values["sex"] = sex
-    if raw and not sex:
-        record.flag("sex", ["unreadable"])
-
-
-def _phone(record: _Record, raw: str) -> None:
-    phone = cleaning.clean_phone(raw)
-    record.values["phone"] = phone.value or ""
-    record.flag("phone", [*phone.flags, "" if phone.reason == "empty" else phone.reason])
-
-
-def _id(record: _Record, row: Row, columns: Columns, birth_year: int | None) -> None:
+def _id(record: _Record, row: Row, columns: Columns, birth_year: int | None, cleaner: Cleaner) -> None:
     kind_field = columns.id_column.removeprefix("field:")
-    column = fold(row[kind_field]) if columns.id_column.startswith("field:") else columns.id_column
-    raw = row[columns.id]
-    cleaned = cleaning.clean_id(
-        raw, sex=record.values["sex"] or None, birth_year=birth_year, column=column or None
-    )
-    if cleaned.kind in ("cccd", "cmnd"):
-        record.values[cleaned.kind] = cleaned.value
-        record.flag("id", cleaned.flags)
-    elif cleaned.kind == "invalid":
-        _id_invalid(record, raw, cleaned)
+    column = row[kind_field] if columns.id_column.startswith("field:") else columns.id_column
+    values, flags, phone = cleaner.id(row[columns.id], record.values["sex"] or None, birth_year, column)
+    record.add((values, flags))
+    if phone and not record.values["phone"]:
+        record.values["phone"] = phone
 
 
-def _id_invalid(record: _Record, raw: str, cleaned: cleaning.CleanId) -> None:
-    """The vaccination portal's commonest mistake is a phone typed as the ID: kept as the phone if the
-    row has none."""
-    phone = cleaning.clean_phone(raw)
-    if phone.value:
-        record.flag("id", ["phone_in_id"])
-        record.values["phone"] = record.values["phone"] or phone.value
-    else:
-        record.flag("id", [*cleaned.flags, f"invalid_{cleaned.reason}"])
-
-
-def _address(record: _Record, raw: str, cleaner: Cleaner) -> None:
-    address = cleaner.address(raw)
-    record.values["unit_2021_id"] = address.unit_2021.pk if address.unit_2021 else None
-    record.values["unit_2025_id"] = address.unit_2025.pk if address.unit_2025 else None
-    record.flag("address", [f"confidence_{address.confidence}", *address.reasons])
-
-
-def _payload(extract: ExtractFormat, row: Row, columns: Columns) -> dict[str, str]:
-    """The fields that are not identity, event dates as ISO (a row with an unreadable one is rejected)."""
+@functools.cache
+def _payload_fields(extract: ExtractFormat, columns: Columns) -> tuple[str, ...]:
+    """The fields that are not identity (nor the record id), in file order."""
     identity = {columns.name, columns.birth, columns.sex, columns.phone, columns.id, columns.address}
-    payload = {name: row[name] for name in extract.fields if name not in identity | {extract.record_id}}
+    return tuple(name for name in extract.fields if name not in identity | {extract.record_id})
+
+
+def _payload(extract: ExtractFormat, row: Row, columns: Columns, cleaner: Cleaner) -> dict[str, str]:
+    """The fields that are not identity, event dates as ISO (a row with an unreadable one is rejected)."""
+    payload = {name: row[name] for name in _payload_fields(extract, columns)}
     for name in columns.dates:
-        payload[name] = _event_date(row[name], name).isoformat()
+        raw = row[name]
+        iso = cleaner.event_date(raw)
+        if iso is None:
+            raise _Rejected(name, "empty" if not raw else "unreadable_date")
+        payload[name] = iso
     for name in columns.moments:
         payload[name] = _event_moment(row[name], name).isoformat()
     return payload
 
 
-def _event_date(raw: str, field: str) -> dt.date:
+def _event_date_iso(raw: str) -> str | None:
     match = _DMY.fullmatch(raw)
     try:
-        return dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))  # type: ignore[union-attr]
+        return dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1))).isoformat()  # type: ignore[union-attr]
     except (AttributeError, ValueError):
-        raise _Rejected(field, "empty" if not raw else "unreadable_date") from None
+        return None
 
 
 def _event_moment(raw: str, field: str) -> dt.datetime:

@@ -162,7 +162,8 @@ class CleanDate:
     reason: str = ""
 
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")  # time ignored
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")  # yyyymmdd, as database exports and FEBRL write it
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
 _YEAR = re.compile(r"\d{4}")
 EARLIEST_BIRTH_YEAR = 1900
@@ -211,15 +212,16 @@ def _day_month(first: int, second: int, year: int, flags: list[str], today: dt.d
     return CleanDate(plausible[0], year, "day", flags=tuple(flags))
 
 
-def clean_birth_date(raw: str) -> CleanDate:
-    """Read dd/mm/yyyy (also with '.' or '-', one-digit parts, two-digit years), yyyy-mm-dd or a bare
-    year. Reasons: `empty`, `unreadable`, `invalid_date`, `out_of_range` (before 1900 or in the future)."""
+def clean_birth_date(raw: str, *, today: dt.date | None = None) -> CleanDate:
+    """Read dd/mm/yyyy (also with '.' or '-', one-digit parts, two-digit years), yyyy-mm-dd (a time after
+    it is ignored), yyyymmdd or a bare year. Reasons: `empty`, `unreadable`, `invalid_date`, `out_of_range`
+    (before 1900 or after `today`: by default the clock's; a caller cleaning many dates passes it once)."""
     text = (raw or "").strip()
     flags: list[str] = []
     if not text:
         return CleanDate(None, None, None, reason="empty")
-    today = clock.today()
-    if match := _ISO.fullmatch(text):
+    today = today or clock.today()
+    if match := _ISO.fullmatch(text) or _COMPACT.fullmatch(text):
         year, month, day = (int(part) for part in match.groups())
         value = _safe_date(year, month, day)
         result = (

@@ -482,7 +482,7 @@ class LegacyGenerator:
         if person.age >= 14 and rng.random() < VNEID_SHARE:
             self._emit("vneid", person, self._vneid)
         if person.age >= 12 and rng.random() < VACCINATED_SHARE:
-            self._doses(person)
+            self.doses(person)
         if rng.random() < WARD_TEST_SHARE:
             self._emit("ward_tests", person, self._ward_test)
         if rng.random() < SOCIAL_INSURANCE_SHARE:
@@ -536,7 +536,8 @@ class LegacyGenerator:
             "health": self.rng.choices(["bình thường", "có triệu chứng"], weights=[97, 3])[0],
         }
 
-    def _doses(self, person: LegacyPerson) -> None:
+    def doses(self, person: LegacyPerson) -> None:
+        """One or two doses on the portal, some also on the ward's list."""
         rng = self.rng
         vaccine = rng.choice(VACCINES)
         first = VACCINATION_START + dt.timedelta(days=rng.randrange(150))
@@ -654,6 +655,42 @@ def legacy_extracts_write(*, people: int, seed: int, out: Path, progress: bool =
     except OSError as error:
         raise LegacyGenerationError(f"Cannot write into {out}: {error.strerror}.") from error
     return report
+
+
+class _VaccinationSink:
+    """Writes the vaccination portal's records only (the ward lists drawn beside them are dropped)."""
+
+    def __init__(self, handle) -> None:
+        self.extract = formats.VACCINATION
+        self.writer = csv.writer(handle)
+        self.writer.writerow(self.extract.fields)
+        self.written = 0
+
+    def write(self, source: str, qid: str, values: dict[str, str]) -> str:
+        if source != self.extract.source:
+            return ""
+        self.written += 1
+        record_id = f"VAC{self.written:08d}"
+        self.writer.writerow(
+            [record_id if name == "record_id" else values[name] for name in self.extract.fields]
+        )
+        return record_id
+
+
+def vaccination_extract_write(*, population: list[LegacyPerson], seed: int, rows: int, path: Path) -> int:
+    """A vaccination extract of at least `rows` records, for the import benchmark: the population's doses
+    drawn again and again (each pass draws new faults, phone forms, doses and duplicates) until there are
+    enough. Returns the records written (a person's doses are never split, so up to a few more)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        sink = _VaccinationSink(handle)
+        generator = LegacyGenerator(seed=seed, people=population, sinks=sink, counts=Counter())  # type: ignore[arg-type]
+        while sink.written < rows:
+            for person in population:
+                if person.age >= 12:
+                    generator.doses(person)
+                if sink.written >= rows:
+                    break
+    return sink.written
 
 
 @contextlib.contextmanager

@@ -7,18 +7,19 @@ already imported to the end adds nothing. A record already staged (same source a
 alone when its raw row is unchanged (content hash) and updated otherwise: that is how delta files work.
 """
 
+import contextlib
 import csv
 import hashlib
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from pccovid.core import clock
-from pccovid.core.bulk import rows_insert
 from pccovid.core.errors import ApplicationError
 from pccovid.migration import adapters, selectors
 from pccovid.migration.adapters import Cleaner, Reject, Row
@@ -34,6 +35,7 @@ _STAGED_FIELDS = [
 ]  # fmt: skip
 _COUNTERS = ("rows_read", "staged", "unchanged", "updated", "rejected")
 REJECT_FIELDS = ("row", "record_id", "field", "reason")
+_IN_SIZE = 900  # ids per IN (...): under SQLite's old limit of 999 parameters
 
 
 class LegacyImportError(ApplicationError):
@@ -48,7 +50,7 @@ class ImportResult:
 
 
 def legacy_import(
-    *, source: str, path: Path, batch: int = 1000, progress: Progress | None = None
+    *, source: str, path: Path, batch: int = 10_000, progress: Progress | None = None
 ) -> ImportResult:
     """Import `path` as `source`'s extract: new, resumed, or (file already done) nothing."""
     if batch < 1:
@@ -95,10 +97,42 @@ def _run_stream(run: ImportRun, extract: ExtractFormat, path: Path, size: int, p
     rows = adapters.rows_read(extract, path, skip=run.last_committed_row)
     if progress:
         progress(run.last_committed_row, total)
-    for chunk in _chunks(rows, size):
-        _batch_commit(run, extract, chunk, cleaner)
-        if progress:
-            progress(run.last_committed_row, max(total, run.last_committed_row))
+    with _sqlite_bulk():
+        for chunk in _chunks(rows, size):
+            _batch_commit(run, extract, chunk, cleaner)
+            if progress:
+                progress(run.last_committed_row, max(total, run.last_committed_row))
+
+
+_SQLITE_BULK = {"synchronous": "NORMAL", "cache_size": str(-256 * 1024)}  # cache_size < 0: KiB
+
+
+@contextlib.contextmanager
+def _sqlite_bulk() -> Iterator[None]:
+    """SQLite tuned for the run, as it was afterwards. `synchronous=NORMAL` (the database runs in WAL mode,
+    see `settings`): a commit appends to the WAL without waiting for fsync (the WAL is synced at
+    checkpoints). A killed process loses nothing committed; a power cut can lose the last batches, but
+    each batch holds its own checkpoint, so the resume still starts where the data ends. A 256 MiB page
+    cache (default 2 MiB): the staging table's indexes (name, phone, CCCD, CMND...) take random inserts,
+    which past the default cache read and write back pages for every batch. Profiled on 200,000 rows:
+    in batches of 1,000 with the default cache, the INSERTs and commits took 17 s of 59 s; in batches of
+    10,000 (the default) with this cache, 6 s of 30 s. Other databases,
+    and a run inside an outer transaction (whose batches commit nothing; SQLite refuses the first pragma
+    there), are left as they are."""
+    connection = connections[router.db_for_write(StagedRecord)]
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        before = {name: str(cursor.execute(f"PRAGMA {name}").fetchone()[0]) for name in _SQLITE_BULK}
+        for name, value in _SQLITE_BULK.items():
+            cursor.execute(f"PRAGMA {name}={value}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in before.items():
+                cursor.execute(f"PRAGMA {name}={value}")
 
 
 def _chunks(rows: Iterator[tuple[int, Row | None]], size: int) -> Iterator[list[tuple[int, Row | None]]]:
@@ -122,12 +156,7 @@ def _batch_commit(
     run: ImportRun, extract: ExtractFormat, chunk: list[tuple[int, Row | None]], cleaner: Cleaner
 ):
     ids = [row[extract.record_id] for _, row in chunk if row and row[extract.record_id]]
-    existing = {
-        record_id: (pk, digest)
-        for record_id, pk, digest in StagedRecord.objects.filter(
-            source=extract.source, record_id__in=ids
-        ).values_list("record_id", "pk", "content_hash")
-    }
+    existing = _staged_hashes(extract.source, ids)
     batch = _Batch({}, {}, [])
     for number, row in chunk:
         _sort(batch, extract, number, row, existing, cleaner)
@@ -142,6 +171,27 @@ def _batch_commit(
     run.save(update_fields=[*_COUNTERS, "last_committed_row"])
 
 
+def _staged_hashes(source: str, ids: list[str]) -> dict[str, tuple[int, str]]:
+    """{record id: (pk, content hash)} of the ids already staged for `source`. Plain SQL: the ORM's
+    `record_id__in` prepares each of the batch's ids one by one."""
+    if not ids:
+        return {}
+    connection = connections[router.db_for_write(StagedRecord)]
+    table = connection.ops.quote_name(StagedRecord._meta.db_table)
+    pk = connection.ops.quote_name(StagedRecord._meta.pk.column)
+    found: dict[str, tuple[int, str]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _IN_SIZE):
+            part = ids[start : start + _IN_SIZE]
+            cursor.execute(
+                f"SELECT record_id, {pk}, content_hash FROM {table} "
+                f"WHERE source = %s AND record_id IN ({', '.join(['%s'] * len(part))})",
+                [source, *part],
+            )
+            found.update((record_id, (pk, digest)) for record_id, pk, digest in cursor.fetchall())
+    return found
+
+
 def _sort(
     batch: _Batch, extract: ExtractFormat, number: int, row: Row | None, existing: dict, cleaner: Cleaner
 ) -> None:
@@ -150,10 +200,11 @@ def _sort(
     record_id = row[extract.record_id] if row else ""
     known = batch.inserts.get(record_id) or (batch.updates.get(record_id) or (None, None))[1]
     known_hash = known["content_hash"] if known else existing.get(record_id, (None, None))[1]
-    if known_hash and known_hash == adapters.content_hash(row):
+    digest = adapters.content_hash(row) if row else ""
+    if known_hash and known_hash == digest:
         batch.unchanged += 1
         return
-    staged = adapters.record_stage(extract, number, row, cleaner)
+    staged = adapters.record_stage(extract, number, row, cleaner, digest=digest)
     if isinstance(staged, Reject):
         batch.rejects.append(staged)
     elif record_id in batch.inserts:
@@ -167,11 +218,7 @@ def _sort(
 
 
 def _write(run: ImportRun, batch: _Batch, now) -> None:
-    fields = [*_STAGED_FIELDS, "run_id", "created_at", "updated_at"]
-    rows = (
-        (*(values[name] for name in _STAGED_FIELDS), run.pk, now, now) for values in batch.inserts.values()
-    )
-    rows_insert(StagedRecord, fields, rows)
+    _staged_insert(run, list(batch.inserts.values()), now)
     updates = [
         StagedRecord(pk=pk, **values, run_id=run.pk, updated_at=now) for pk, values in batch.updates.values()
     ]
@@ -180,6 +227,45 @@ def _write(run: ImportRun, batch: _Batch, now) -> None:
         ImportReject(run=run, row=r.row, record_id=r.record_id, field=r.field, reason=r.reason)
         for r in batch.rejects
     )
+
+
+_PLAIN_FIELDS = tuple(
+    name
+    for name in _STAGED_FIELDS
+    if name not in ("raw", "payload", "flags", "birth_date", "birth_alternative")
+)
+
+
+def _staged_insert(run: ImportRun, records: list[dict], now) -> None:
+    """One `executemany` INSERT of the batch's new records. Like `core.bulk.rows_insert`, but only the five
+    columns that need it go through an adapter (JSON, date), and the flags' JSON (a handful of distinct
+    lists) is encoded once per batch: at 20,000 rows/s the generic per-value path was a quarter of the
+    import."""
+    if not records:
+        return
+    connection = connections[router.db_for_write(StagedRecord)]
+    ops, quote = connection.ops, connection.ops.quote_name
+    names = [*_PLAIN_FIELDS, "raw", "payload", "flags", "birth_date", "birth_alternative"]
+    columns = [StagedRecord._meta.get_field(name).column for name in names]
+    sql = (
+        f"INSERT INTO {quote(StagedRecord._meta.db_table)} "
+        f"({', '.join(quote(c) for c in [*columns, 'run_id', 'created_at', 'updated_at'])}) "
+        f"VALUES ({', '.join(['%s'] * (len(columns) + 3))})"
+    )
+    plain, json_, date = operator.itemgetter(*_PLAIN_FIELDS), ops.adapt_json_value, ops.adapt_datefield_value
+    flags_json: dict[tuple[str, ...], object] = {}
+    stamp = ops.adapt_datetimefield_value(now)
+    rows = []
+    for record in records:
+        flags = tuple(record["flags"])
+        if flags not in flags_json:
+            flags_json[flags] = json_(list(flags), None)
+        rows.append(
+            (*plain(record), json_(record["raw"], None), json_(record["payload"], None), flags_json[flags],
+             date(record["birth_date"]), date(record["birth_alternative"]), run.pk, stamp, stamp)
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _run_finish(run: ImportRun) -> None:

@@ -15,7 +15,10 @@ from pccovid.linkage.records import birth_date_parse, phone_key, record_standard
         ("03/25/1990", ("1990-03-25", None, 1990)),  # only the month-first reading exists
         ("05/05/1990", ("1990-05-05", None, 1990)),  # swapping changes nothing
         ("1990", (None, None, 1990)),
-        ("31/02/1990", (None, None, 1990)),
+        ("31/02/1990", (None, None, None)),  # an impossible date is no evidence of its year either
+        ("19900304", ("1990-03-04", "1990-04-03", 1990)),  # yyyymmdd (FEBRL, database exports)
+        ("1990-03-04 00:00:00", ("1990-03-04", "1990-04-03", 1990)),
+        ("01/01/2999", (None, None, None)),  # in the future
         ("not a date", (None, None, None)),
         ("", (None, None, None)),
     ],
@@ -28,6 +31,7 @@ def test_phones_to_e164_and_foreign_numbers_to_digits():
     assert phone_key("0168 123 4567") == "+84381234567"  # 2018 renumbering
     assert phone_key("+44 20 7946 0958") == "442079460958"
     assert phone_key("") is None
+    assert phone_key("0903 123 456 / 0912 345 678") == "+84903123456"  # the first of several
 
 
 def test_names_fold_and_keep_family_name_first():
@@ -37,6 +41,11 @@ def test_names_fold_and_keep_family_name_first():
     assert (record["name_fold"], record["surname"], record["given"]) == ("dang thi anh", "dang", "anh")
     assert record["name_sorted"] == "anh dang thi"
     assert record["sex"] == "f"
+
+
+def test_names_typed_without_the_input_method_are_repaired():
+    record = record_standardise({"i": "1", "n": "Nguyeenx Vawn An"}, {"id": "i", "full_name": "n"})
+    assert (record["name"], record["name_fold"]) == ("Nguyễn Văn An", "nguyen van an")
 
 
 def test_separate_name_columns_build_a_family_first_name():

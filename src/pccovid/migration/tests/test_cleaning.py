@@ -112,6 +112,8 @@ def today_2026():
         ("1990-5-7", dt.date(1990, 5, 7)),
         ("6/6/2001", dt.date(2001, 6, 6)),
         ("31-12-85", dt.date(1985, 12, 31)),
+        ("19900517", dt.date(1990, 5, 17)),  # yyyymmdd
+        ("1990-05-17 00:00:00", dt.date(1990, 5, 17)),  # a database export's time is ignored
     ],
 )
 def test_unambiguous_dates(today_2026, raw, value):
@@ -147,6 +149,11 @@ def test_two_digit_years_never_land_in_the_future(today_2026, raw, year):
     cleaned = clean_birth_date(f"13/01/{raw}")
     assert cleaned.year == year
     assert "two_digit_year" in cleaned.flags
+
+
+def test_today_can_be_given_once_for_many_dates():
+    cleaned = clean_birth_date("17/05/2030", today=dt.date(2031, 1, 1))
+    assert cleaned.value == dt.date(2030, 5, 17)
 
 
 def test_year_only(today_2026):
