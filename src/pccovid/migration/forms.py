@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pccovid.migration import formats
 
@@ -15,7 +16,7 @@ def suffix_of(source: str) -> str:
 
 class UploadForm(forms.Form):
     source = forms.ChoiceField(
-        label=_("Source"),
+        label=pgettext_lazy("legacy extract", "Source"),
         choices=[
             (name, f"{extract.title} · {extract.file_name}") for name, extract in formats.SOURCES.items()
         ],
