@@ -396,6 +396,7 @@ class AddressIndex:
     def __init__(self) -> None:
         self._provinces: dict[str, list[AdminUnit]] | None = None
         self._districts: dict[str, list[AdminUnit]] | None = None
+        self._current_provinces: dict[str, list[AdminUnit]] | None = None
         self._communes: dict[str, dict[str, list[AdminUnit]]] = {}
         self._successors: dict[int, AdminUnit | None] = {}
 
@@ -425,6 +426,21 @@ class AddressIndex:
             )
             self._communes[province.path] = self._index(units)
         return self._communes[province.path]
+
+    def current_provinces(self) -> dict[str, list[AdminUnit]]:
+        if self._current_provinces is None:
+            units = AdminUnit.objects.filter(edition=Edition.CURRENT, level=Level.PROVINCE)
+            self._current_provinces = self._index(units)
+        return self._current_provinces
+
+    def current_communes(self, province: AdminUnit) -> dict[str, list[AdminUnit]]:
+        key = f"current:{province.path}"
+        if key not in self._communes:
+            units = AdminUnit.objects.filter(
+                edition=Edition.CURRENT, level=Level.COMMUNE, path__startswith=province.path
+            )
+            self._communes[key] = self._index(units)
+        return self._communes[key]
 
     def successor(self, unit: AdminUnit) -> AdminUnit | None:
         if unit.pk not in self._successors:
@@ -486,6 +502,19 @@ def _locate(raw: str, index: AddressIndex) -> tuple[AdminUnit | None, str, list[
     return unit, "low", [*parse.reasons, "commune_not_found"]
 
 
+def _commune_successor(unit: AdminUnit, index: AddressIndex) -> bool:
+    current = index.successor(unit)
+    return current is not None and current.level == Level.COMMUNE
+
+
+def _locate_current(raw: str, index: AddressIndex) -> AdminUnit | None:
+    """The 2025 commune the text names inside its named 2025 province ('Phường Thủ Dầu Một, Thành phố Hồ
+    Chí Minh'): sources kept after the reform, and people, write today's names."""
+    parse = _Parse(_tokens(raw))
+    province = parse.take(index.current_provinces(), Level.PROVINCE, None)
+    return parse.take(index.current_communes(province), Level.COMMUNE, province) if province else None
+
+
 def _province_of(unit: AdminUnit, index: AddressIndex) -> AdminUnit | None:
     code = unit.path.split("/", 1)[0]
     return next((u for units in index.provinces().values() for u in units if u.code == code), None)
@@ -494,13 +523,18 @@ def _province_of(unit: AdminUnit, index: AddressIndex) -> AdminUnit | None:
 def clean_address(raw: str, *, index: AddressIndex | None = None) -> CleanAddress:
     """Free text ('Phường Bến Thành, Quận 1, TP.HCM', 'P. Ben Thanh Q1 HCM', 'xã An Phú, huyện Củ Chi')
     -> the lowest 2021 unit it names, read from the end (province, district, commune), and the 2025 unit
-    that took it over (`geography.services.unit_succession_current`). Reasons: `empty`, `not_found`,
+    that took it over (`geography.services.unit_succession_current`). Unless that reading found the commune
+    in its district (or by name in its province, with a commune as successor), a reading of the 2025 map
+    (province, commune) is tried: its commune wins, reason `current_units`. Reasons: `empty`, `not_found`,
     `commune_not_found`, `ambiguous_<level>`, `coarse_successor` (the
     2025 unit is a province: the ward merged under a new name), `no_successor`."""
     if not (raw or "").strip():
         return CleanAddress(None, None, "none", ("empty",))
     index = index or AddressIndex()
     unit, confidence, reasons = _locate(raw, index)
+    settled = confidence == "high" or (confidence == "medium" and _commune_successor(unit, index))
+    if not settled and (commune := _locate_current(raw, index)):
+        return CleanAddress(unit if confidence == "medium" else None, commune, "medium", ("current_units",))
     if unit is None:
         return CleanAddress(None, None, confidence, tuple(reasons))
     current = index.successor(unit)

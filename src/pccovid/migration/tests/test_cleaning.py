@@ -350,11 +350,23 @@ def test_a_ward_named_with_its_province_only(old_and_new):
 
 
 def test_a_ward_name_shared_inside_one_province_is_ambiguous_not_guessed(old_and_new):
-    make_unit("26999", "Phường Bến Thành", Level.COMMUNE, old_and_new["q3"], edition=Edition.PRE_2025)
-    cleaned = clean_address("Phường Bến Thành, TP HCM")
-    assert cleaned.unit_2021 == old_and_new["hcmc"]
-    assert cleaned.reasons == ("ambiguous_commune", "commune_not_found")
+    ba_dinh = make_unit("001", "Quận Ba Đình", Level.DISTRICT, old_and_new["hanoi"], edition=Edition.PRE_2025)
+    make_unit("00001", "Phường Bến Thành", Level.COMMUNE, ba_dinh, edition=Edition.PRE_2025)
+    cleaned = clean_address("Phường Bến Thành, Hà Nội")  # and no 2025 map of Hanoi to read it on
+    assert cleaned.unit_2021 == old_and_new["hanoi"]
+    assert cleaned.reasons == ("ambiguous_commune", "commune_not_found", "no_successor")
     assert cleaned.confidence == "low"
+
+
+def test_todays_names_are_read_on_the_2025_map(old_and_new):
+    make_unit("26999", "Phường Bến Thành", Level.COMMUNE, old_and_new["q3"], edition=Edition.PRE_2025)
+    shared = clean_address("Phường Bến Thành, TP HCM")  # two 2021 wards, one 2025 ward of that name
+    assert (shared.unit_2021, shared.unit_2025) == (None, old_and_new["new_ben_thanh"])
+    assert (shared.confidence, shared.reasons) == ("medium", ("current_units",))
+    only_new = clean_address("12 Lê Lợi, Xã An Nhơn Tây, Thành phố Hồ Chí Minh")
+    assert (only_new.unit_2021, only_new.unit_2025) == (None, old_and_new["new_an_phu"])
+    with_district = clean_address("Phường Phạm Ngũ Lão, Quận 1, TP HCM")  # 2021 names win when complete
+    assert with_district.reasons == () and with_district.unit_2021 == old_and_new["pham_ngu_lao"]
 
 
 def test_coarser_answers_say_why(old_and_new):
