@@ -4,8 +4,22 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The fields a CSV column can be mapped to; every one but `id` may be left out.
-FIELDS = ("id", "full_name", "first_name", "last_name", "birth_date", "sex", "phone", "address_unit")
+# The fields a CSV column can be mapped to; every one but `id` may be left out. `id_number` is a personal
+# identifier (CCCD/CMND, health-insurance card, social security number): compared apart from the phone.
+# `address` is the address line below the unit (house number, street, hamlet); it may name several
+# columns, a list read in order and joined with spaces (`address = ["street_number", "street"]`).
+FIELDS = (
+    "id",
+    "full_name",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "id_number",
+    "address",
+    "address_unit",
+)
 
 
 class LinkageError(ValueError):
@@ -28,8 +42,8 @@ class Training:
 
 @dataclass(frozen=True)
 class LinkageConfig:
-    left: dict[str, str]  # field -> column of the left (or only) file
-    right: dict[str, str]  # field -> column of the right file: [right_columns], else [columns]
+    left: dict[str, str | tuple[str, ...]]  # field -> column(s) of the left (or only) file
+    right: dict[str, str | tuple[str, ...]]  # of the right file: [right_columns], else [columns]
     thresholds: Thresholds = field(default_factory=Thresholds)
     training: Training = field(default_factory=Training)
 
@@ -58,7 +72,7 @@ def config_load(path: Path) -> LinkageConfig:
     )
 
 
-def _columns(path: Path, section: object, name: str) -> dict[str, str]:
+def _columns(path: Path, section: object, name: str) -> dict[str, str | tuple[str, ...]]:
     if not isinstance(section, dict):
         raise LinkageError(f"{path}: [{name}] must be a table")
     unknown = set(section) - set(FIELDS)
@@ -66,10 +80,21 @@ def _columns(path: Path, section: object, name: str) -> dict[str, str]:
         raise LinkageError(
             f"{path}: [{name}] unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(FIELDS)}"
         )
+    out: dict[str, str | tuple[str, ...]] = {}
     for key, value in section.items():
-        if not isinstance(value, str) or not value:
-            raise LinkageError(f"{path}: [{name}] {key} must be a column name (a non-empty string)")
-    return dict(section)
+        if (
+            key == "address"
+            and isinstance(value, list)
+            and value
+            and all(isinstance(v, str) and v for v in value)
+        ):
+            out[key] = tuple(value)
+        elif isinstance(value, str) and value:
+            out[key] = value
+        else:
+            several = " or a list of them" if key == "address" else ""
+            raise LinkageError(f"{path}: [{name}] {key} must be a column name (a non-empty string){several}")
+    return out
 
 
 def _thresholds(path: Path, section: dict) -> Thresholds:

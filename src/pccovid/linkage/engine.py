@@ -16,14 +16,32 @@ from types import ModuleType
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
+import splink.internals.expectation_maximisation as splink_em
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_level import M_U_CLAMP_MIN
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.database_api import DatabaseAPI
 
 from pccovid.linkage.config import LinkageConfig, LinkageError
 from pccovid.linkage.records import records_read
+
+_populate_m_u = splink_em.populate_m_u_from_lookup
+
+
+def _populate_m_u_floored(training_fixed_probabilities, comparison_level, output_column_name, lookup):
+    """Splink 5 refuses an m or u below 1e-300, which EM reaches when a level never occurs among the
+    matches of a small, clean file (such an m shrinks by orders of magnitude every iteration): the run
+    would fail. Floor the estimate at that minimum instead; the level stays as good as impossible."""
+    for record in lookup.get(output_column_name, {}).values():
+        for key in ("m_probability", "u_probability"):
+            if isinstance(record.get(key), float) and record[key] < M_U_CLAMP_MIN:
+                record[key] = M_U_CLAMP_MIN
+    return _populate_m_u(training_fixed_probabilities, comparison_level, output_column_name, lookup)
+
+
+splink_em.populate_m_u_from_lookup = _populate_m_u_floored
 
 PHASES = ("read", "estimate u", "estimate m (EM)", "predict", "write")
 OUTPUT_COLUMNS = ("left_id", "right_id", "match_weight", "match_probability", "decision", "explanation")
@@ -49,6 +67,8 @@ def _comparison_specs() -> tuple[ComparisonSpec, ...]:
     swapped = cll.CustomLevel(
         '"dob_l" = "dob_swapped_r" OR "dob_swapped_l" = "dob_r"', base_dialect_str="duckdb"
     )
+    # One name part written in the other's place (family name first on one side, last on the other).
+    crossed = cll.CustomLevel('"given_l" = "surname_r" OR "surname_l" = "given_r"', base_dialect_str="duckdb")
     return (
         ComparisonSpec(
             "name",
@@ -59,6 +79,10 @@ def _comparison_specs() -> tuple[ComparisonSpec, ...]:
                 Level("reordered", cll.ExactMatchLevel("name_sorted")),
                 Level("jw>0.92", cll.JaroWinklerLevel("name_fold", 0.92)),
                 Level("jw>0.85", cll.JaroWinklerLevel("name_fold", 0.85)),
+                Level("given", cll.ExactMatchLevel("given")),
+                Level("given:jw>0.92", cll.JaroWinklerLevel("given", 0.92)),
+                Level("crossed", crossed),
+                Level("surname", cll.ExactMatchLevel("surname")),
             ),
         ),
         ComparisonSpec(
@@ -67,12 +91,37 @@ def _comparison_specs() -> tuple[ComparisonSpec, ...]:
             (
                 Level("exact", cll.ExactMatchLevel("dob")),
                 Level("swapped", swapped),
+                Level("typo", cll.DamerauLevenshteinLevel("dob", 1)),
                 Level("year", cll.ExactMatchLevel("dob_year")),
             ),
         ),
-        ComparisonSpec("phone", "phone", (Level("exact", cll.ExactMatchLevel("phone")),)),
+        ComparisonSpec("phone", "phone", _identifier_levels("phone")),
+        ComparisonSpec("id_number", "id_number", _identifier_levels("id_number")),
+        ComparisonSpec(
+            "address",
+            "address",
+            (
+                Level("exact", cll.ExactMatchLevel("address")),
+                Level("jw>0.92", cll.JaroWinklerLevel("address", 0.92)),
+            ),
+        ),
         ComparisonSpec("sex", "sex", (Level("exact", cll.ExactMatchLevel("sex")),)),
-        ComparisonSpec("unit", "unit", (Level("exact", cll.ExactMatchLevel("unit")),)),
+        ComparisonSpec(
+            "unit",
+            "unit",
+            (
+                Level("exact", cll.ExactMatchLevel("unit")),
+                Level("typo", cll.DamerauLevenshteinLevel("unit", 1)),
+            ),
+        ),
+    )
+
+
+def _identifier_levels(column: str) -> tuple[Level, ...]:
+    """Exact, or one keystroke off (a digit wrong, missing, added, or two neighbours exchanged)."""
+    return (
+        Level("exact", cll.ExactMatchLevel(column)),
+        Level("typo", cll.DamerauLevenshteinLevel(column, 1)),
     )
 
 
@@ -94,6 +143,8 @@ def _blocking_rules(active: set[str]) -> list[BlockingRuleCreator]:
     """
     candidates: list[tuple[set[str], BlockingRuleCreator]] = [
         ({"phone"}, block_on("phone")),
+        ({"id_number"}, block_on("id_number")),
+        ({"unit", "given"}, block_on("unit", "given")),
         ({"surname", "dob_year"}, block_on("surname", "dob_year")),
         ({"given", "dob_year"}, block_on("given", "dob_year")),
         ({"name_sorted", "dob_year"}, block_on("name_sorted", "dob_year")),
@@ -202,7 +253,11 @@ def _spark_module() -> ModuleType:
 
 def _active_columns(tables: list[dict[str, list]]) -> set[str]:
     """Columns with at least one value in every input: comparing an always-empty column teaches nothing."""
-    return {name for name in tables[0] if all(any(value is not None for value in t[name]) for t in tables)}
+    return {
+        name
+        for name in tables[0]
+        if all(name in t and any(value is not None for value in t[name]) for t in tables)
+    }
 
 
 def _linker(
@@ -220,9 +275,12 @@ def _linker(
         retain_matching_columns=True,  # keeps the gamma_ columns the explanation reads
         retain_intermediate_calculation_columns=False,
     )
+    shared = [name for name in tables[0] if all(name in table for table in tables)]
     frames = [
-        db_api.register(table, table_name=f"input_{name}", dataset_display_name=name)
-        for name, table in zip(("left", "right"), tables, strict=False)
+        db_api.register(
+            {name: table[name] for name in shared}, table_name=f"input_{side}", dataset_display_name=side
+        )
+        for side, table in zip(("left", "right"), tables, strict=False)
     ]
     return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.ERROR)
 
@@ -238,15 +296,16 @@ def _train(
     """u by random sampling; m from the known pairs of a `label` column when there are some, else by EM
     on two blockings, so every comparison is trained at least once."""
     training = linker.training
-    if not fixed_prior and {"name_fold", "dob"} <= active:
-        training.estimate_probability_two_random_records_match([block_on("name_fold", "dob")], recall=0.7)
+    deterministic = [block_on(*c) for c in (("name_fold", "dob"), ("id_number",)) if set(c) <= active]
+    if not fixed_prior and deterministic:
+        training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     on_phase(PHASES[1])
     training.estimate_u_using_random_sampling(max_pairs=config.training.max_pairs, seed=config.training.seed)
     on_phase(PHASES[2])
     if "label" in active:
         training.estimate_m_from_label_column("label")
         return
-    for columns in [c for c in (("dob",), ("surname", "given"), ("phone",)) if set(c) <= active][:2]:
+    for columns in [c for c in (("surname", "given"), ("dob",), ("phone",)) if set(c) <= active][:2]:
         training.estimate_parameters_using_expectation_maximisation(block_on(*columns))
 
 

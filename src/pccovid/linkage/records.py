@@ -33,14 +33,18 @@ COLUMNS = (
     "phone",
     "unit",
 )
+# Read from a CSV too, but optional for other callers (the staged-records path builds its tables with
+# `COLUMNS` alone): a column absent from one of the tables is not compared.
+OPTIONAL_COLUMNS = ("id_number", "address")
 
 _NON_DIGITS = re.compile(r"\D")
+_NON_ALNUM = re.compile(r"[^0-9A-Z]")
 _SEX = {"m": "m", "male": "m", "nam": "m", "1": "m", "f": "f", "female": "f", "nu": "f", "0": "f", "2": "f"}
 
 
-def records_read(path: Path, columns: dict[str, str]) -> dict[str, list]:
+def records_read(path: Path, columns: dict[str, str | tuple[str, ...]]) -> dict[str, list]:
     """The file as standard columns (equal-length lists); refuses a missing file or column, repeated ids."""
-    out: dict[str, list] = {name: [] for name in COLUMNS}
+    out: dict[str, list] = {name: [] for name in (*COLUMNS, *OPTIONAL_COLUMNS)}
     seen: set[str] = set()
     for row_number, row in _rows(path, columns):
         record = record_standardise(row, columns)
@@ -49,28 +53,31 @@ def records_read(path: Path, columns: dict[str, str]) -> dict[str, list]:
         if record["unique_id"] in seen:
             raise LinkageError(f"{path}: row {row_number} repeats the id {record['unique_id']!r}")
         seen.add(record["unique_id"])
-        for name in COLUMNS:
+        for name in out:
             out[name].append(record[name])
     return out
 
 
-def _rows(path: Path, columns: dict[str, str]) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(path: Path, columns: dict[str, str | tuple[str, ...]]) -> Iterator[tuple[int, dict[str, str]]]:
     if not path.is_file():
         raise LinkageError(f"{path}: no such file")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
-        missing = [column for column in columns.values() if column not in header]
+        mapped = [c for value in columns.values() for c in ((value,) if isinstance(value, str) else value)]
+        missing = [column for column in mapped if column not in header]
         if missing:
             raise LinkageError(f"{path}: mapped column(s) not in the file: {', '.join(missing)}")
         yield from enumerate(reader, start=2)
 
 
-def record_standardise(row: dict[str, str], columns: dict[str, str]) -> dict[str, object]:
+def record_standardise(row: dict[str, str], columns: dict[str, str | tuple[str, ...]]) -> dict[str, object]:
     """One CSV row (mapped through `columns`) -> the standard columns; unusable values become None."""
 
     def value(name: str) -> str:
-        return (row.get(columns[name]) or "").strip() if name in columns else ""
+        mapped = columns.get(name, ())
+        parts = (row.get(column) or "" for column in ((mapped,) if isinstance(mapped, str) else mapped))
+        return " ".join(part.strip() for part in parts if part.strip())
 
     dob, swapped, year = birth_date_parse(value("birth_date"))
     return {
@@ -81,6 +88,8 @@ def record_standardise(row: dict[str, str], columns: dict[str, str]) -> dict[str
         "dob_year": year,
         "sex": _SEX.get(fold(value("sex")), fold(value("sex")) or None),
         "phone": phone_key(value("phone")),
+        "id_number": id_number_key(value("id_number")),
+        "address": fold(value("address")) or None,
         "unit": fold(value("address_unit")) or None,
     }
 
@@ -125,3 +134,8 @@ def _date(year: int, month: int, day: int) -> date | None:
 def phone_key(raw: str) -> str | None:
     """E.164 for a Vietnamese number; any other number as its digits, so foreign data still compares."""
     return clean_phone(raw).value or _NON_DIGITS.sub("", raw or "") or None
+
+
+def id_number_key(raw: str) -> str | None:
+    """An identifier as its letters and digits, upper case: '012 345-678' -> '012345678'."""
+    return _NON_ALNUM.sub("", fold(raw).upper()) or None

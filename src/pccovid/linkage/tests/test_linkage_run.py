@@ -68,10 +68,47 @@ def test_saves_the_trained_model_beside_the_matches(tmp_path, link_config):
         "missing",
         "exact",
         "swapped",
+        "typo",
         "year",
         "different",
     ]
-    assert all("m_probability" in level and "u_probability" in level for level in levels[1:])
+    trained = [level for level in levels[1:] if level["label_for_charts"] != "typo"]  # none in these files
+    assert all("m_probability" in level and "u_probability" in level for level in trained)
+
+
+def test_an_identifier_and_an_address_of_several_columns_are_compared(tmp_path):
+    header = "rec,given,family,born,ssn,number,street,postcode"
+    rows = [
+        "a1,mitchell,green,19560409,1804974,7,wallaby place,2119",
+        "a2,mitchell,gren,19560409,1804974,7,wallaby place,2119",
+        "b1,harley,mccarthy,19080419,6089216,177,pridham street,3165",
+        "b2,harley,mccarthy,19080419,6089261,177,pridham street,3165",
+        *(f"x{i},given{i},family{i},{1930 + i}0{1 + i % 9}1{i % 10},{1000000 + 7919 * i},{i},s{i},{2000 + i}"
+          for i in range(60)),
+    ]  # fmt: skip
+    data = tmp_path / "people.csv"
+    data.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    config = tmp_path / "map.toml"
+    config.write_text(
+        '[columns]\nid = "rec"\nfirst_name = "given"\nlast_name = "family"\nbirth_date = "born"\n'
+        'id_number = "ssn"\naddress = ["number", "street"]\naddress_unit = "postcode"\n'
+        "[thresholds]\nlink = 0.9\nreview = 0.5\n[training]\nmax_pairs = 5000\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "dupes.csv"
+    call_command("linkage_run", left=data, config=config, out=out, no_progress=True)
+    explanations = {(row["left_id"], row["right_id"]): row["explanation"] for row in _rows(out)}
+    assert "id_number:exact" in explanations[("a1", "a2")]
+    assert "address:exact" in explanations[("a1", "a2")]
+    assert "id_number:typo" in explanations[("b1", "b2")]  # two neighbouring digits exchanged
+    model = json.loads((tmp_path / "dupes.model.json").read_text(encoding="utf-8"))
+    assert [c["output_column_name"] for c in model["comparisons"]] == [
+        "name",
+        "dob",
+        "id_number",
+        "address",
+        "unit",
+    ]
 
 
 def test_deduplicates_one_file_when_right_is_left_out(tmp_path, dedupe_config):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pccovid.linkage.records import birth_date_parse, phone_key, record_standardise
+from pccovid.linkage.records import birth_date_parse, id_number_key, phone_key, record_standardise
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,13 @@ def test_separate_name_columns_build_a_family_first_name():
     record = record_standardise({"i": "1", "g": "Văn An", "f": "Nguyễn"}, columns)
     assert (record["name"], record["surname"], record["given"]) == ("Nguyễn Văn An", "nguyen", "van an")
     assert record["dob"] is None and record["phone"] is None and record["unit"] is None
+
+
+def test_identifiers_keep_letters_and_digits_and_an_address_joins_its_columns():
+    assert id_number_key(" 012 345-678 ") == "012345678"
+    assert id_number_key("dn 4791234567") == "DN4791234567"
+    assert id_number_key("") is None
+    columns = {"id": "i", "id_number": "n", "address": ("no", "street")}
+    record = record_standardise({"i": "1", "n": "0123", "no": "12", "street": " Ngõ Huế "}, columns)
+    assert (record["id_number"], record["address"]) == ("0123", "12 ngo hue")
+    assert record_standardise({"i": "2", "no": "", "street": ""}, columns)["address"] is None
