@@ -232,13 +232,20 @@ def _batch_load(ids: list[int], places: _PlaceNames, rng: random.Random) -> Iter
 
 def _family_phones(households: set[int]) -> dict[int, str]:
     """The phone a household declares with: its head's, else its first member's."""
+    members = {
+        pk: (household, relation)
+        for pk, household, relation in Person.objects.filter(household_id__in=households).values_list(
+            "pk", "household_id", "household_relation"
+        )
+    }  # two indexed lookups: joining identifiers to persons made SQLite scan every phone per batch
     rows = (
-        PersonIdentifier.objects.filter(kind=IdentifierKind.PHONE, person__household_id__in=households)
+        PersonIdentifier.objects.filter(kind=IdentifierKind.PHONE, person_id__in=members)
         .order_by("person_id")
-        .values_list("person__household_id", "person__household_relation", "value")
+        .values_list("person_id", "value")
     )
     phones: dict[int, str] = {}
-    for household, relation, value in rows:
+    for person_id, value in rows:
+        household, relation = members[person_id]
         if relation == Person.Relation.HEAD or household not in phones:
             phones[household] = value
     return phones
