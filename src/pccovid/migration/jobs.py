@@ -3,9 +3,9 @@
 The embedded deployment (`make run`, one process) has no task queue, so a job runs in a daemon thread
 started by the view. Django gives that thread its own database connection, which the thread closes when
 the job ends. The job's live state (phase, rows done of total, start time, the run it works on) is kept in
-Django's cache under a random id: the import service reports (done, total) only through its callback and
-`ImportRun` has no total, so the page reads the total here and the counters from the run itself (they are
-committed per batch). A process restart forgets the live state, never the runs: an interrupted import
+Django's cache under a random id. An import's progress is read from its run (counters and checkpoint are
+committed per batch, `total_rows` is set when the run starts): the cache only names the run and the row
+this job started at. A process restart forgets the live state, never the runs: an interrupted import
 resumes when its file is imported again.
 """
 
@@ -101,12 +101,13 @@ def _import(job_id: str, source: str, path: Path) -> dict:
     digest = services._file_hash(path)
 
     def progress(done: int, total: int) -> None:
-        job = job_get(job_id) or {}
-        changes: dict = {"done": done, "total": total}
-        if job.get("run_id") is None:
+        """Only the first call matters: it names the run (whose counters, checkpoint and `total_rows` the
+        page reads) and where this job started in it, for the speed."""
+        if (job_get(job_id) or {}).get("run_id") is None:
             run = selectors.import_run_unfinished(source=source, file_hash=digest)
-            changes |= {"run_id": run.pk if run else None, "start_row": done, "started": time.time()}
-        _job_update(job_id, **changes)
+            _job_update(
+                job_id, run_id=run.pk if run else None, start_row=done, started=time.time(), total=total
+            )
 
     result = services.legacy_import(source=source, path=path, progress=progress)
     return {"run_id": result.run.pk, "already_imported": result.already_imported}

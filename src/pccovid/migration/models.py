@@ -33,6 +33,11 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     last_committed_row = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Data rows of the file (lines, or the sheet's rows), counted at the start.",
+    )
     reject_report = models.CharField(max_length=500, blank=True)
     error = models.CharField(max_length=500, blank=True)
 

@@ -131,7 +131,7 @@ def _progress(job: dict) -> dict:
         selectors.import_run_get(run_id=job["run_id"]) if job["kind"] == "import" and job["run_id"] else None
     )
     done = run.last_committed_row if run else job["done"]
-    total = max(job["total"], done)
+    total = max((run.total_rows if run else None) or job["total"], done)
     elapsed = (job.get("finished") or time.time()) - job["started"]
     rate = (done - (job["start_row"] or 0)) / elapsed if elapsed > 0 else 0.0
     running = job["status"] == jobs.RUNNING

@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from pccovid.geography.models import Edition, Level, UnitSuccession
-from pccovid.migration import formats, services
+from pccovid.migration import adapters, formats, services
 from pccovid.migration.formats import FileKind
 from pccovid.migration.models import ImportRun, StagedRecord
 from pccovid.testkit import make_unit
@@ -203,6 +203,49 @@ def test_same_file_twice_adds_nothing(db, tmp_path):
     assert ImportRun.objects.count() == 1
 
 
+@pytest.mark.parametrize("source", ["vaccination", "vneid", "ward_tests"])  # CSV, JSONL, Excel
+def test_run_knows_the_rows_of_its_file_from_the_start(db, tmp_path, source):
+    good, bad, _ = CASES[source]
+    seen = []
+    run = services.legacy_import(
+        source=source,
+        path=extract_file(tmp_path, source, [good, bad, good]),
+        progress=lambda done, total: seen.append((done, ImportRun.objects.get().total_rows, total)),
+    ).run
+    assert run.total_rows == 3 and seen[0] == (0, 3, 3)
+
+
+def test_records_staged_with_the_old_hash_are_unchanged(db, tmp_path):
+    """Records staged before the content hash became the hash of the raw JSON (canonical JSON then)."""
+    rows = vaccination_rows(30)
+    services.legacy_import(source="vaccination", path=extract_file(tmp_path, "vaccination", rows))
+    for record in StagedRecord.objects.all():
+        StagedRecord.objects.filter(pk=record.pk).update(content_hash=adapters.content_hash_v1(record.raw))
+    delta = [*rows[:10], {**rows[10], "lot": "Z99999"}]
+    run = services.legacy_import(
+        source="vaccination", path=extract_file(tmp_path, "vaccination", delta, "d.csv")
+    ).run
+    assert (run.staged, run.unchanged, run.updated, run.rejected) == (0, 9, 1, 1)
+    changed = StagedRecord.objects.get(record_id=rows[10]["record_id"])
+    assert changed.content_hash == adapters.content_hash(changed.raw)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_big_run_builds_the_secondary_indexes_again(tmp_path, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(services, "DEFER_INDEXES_FROM", 1)
+    indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'migration_stagedrecord'"
+    with connection.cursor() as cursor:
+        before = sorted(cursor.execute(indexes).fetchall())
+    run = services.legacy_import(
+        source="vaccination", path=extract_file(tmp_path, "vaccination", vaccination_rows(60)), batch=7
+    ).run
+    assert (run.staged, run.rejected) == (58, 2)
+    with connection.cursor() as cursor:
+        assert sorted(cursor.execute(indexes).fetchall()) == before and len(before) == 8
+
+
 def test_same_rows_in_another_file_are_unchanged(db, tmp_path):
     rows = vaccination_rows(60)
     services.legacy_import(source="vaccination", path=extract_file(tmp_path, "vaccination", rows))
@@ -333,7 +376,7 @@ def test_killed_import_resumes_to_the_uninterrupted_result(migrated, tmp_path):
         directory.mkdir()
         shutil.copy(migrated, directory / "db.sqlite3")
 
-    process = cli(
+    process = cli(  # worker processes clean batches while this one writes them
         database_env(killed), "legacy", "import", "vaccination", str(path), "--batch", "20", "--no-progress"
     )
     checkpoint = _wait_for_checkpoint(killed, process)
@@ -342,20 +385,21 @@ def test_killed_import_resumes_to_the_uninterrupted_result(migrated, tmp_path):
     assert table(killed, "SELECT status FROM migration_importrun") == [("running",)]
     assert 0 < checkpoint < len(rows)
 
-    resumed = cli(database_env(killed), "legacy", "import", "vaccination", str(path), "--no-progress")
+    resumed = cli(
+        database_env(killed), "legacy", "import", "vaccination", str(path), "--batch", "20", "--no-progress"
+    )
     assert resumed.wait(timeout=300) == 0
     assert "Resumed run 1 at row" in resumed.stdout.read()
-    assert (
-        cli(database_env(whole), "legacy", "import", "vaccination", str(path), "--no-progress").wait(300) == 0
-    )
+    alone = ("--batch", "1000", "--workers", "0", "--no-progress")  # no worker processes
+    assert cli(database_env(whole), "legacy", "import", "vaccination", str(path), *alone).wait(300) == 0
 
     query = f"SELECT {COMPARED} FROM migration_stagedrecord ORDER BY source, record_id"
     assert table(killed, query) == table(whole, query)
     counters = (
-        "SELECT status, rows_read, staged, unchanged, updated, rejected, last_committed_row"
+        "SELECT status, rows_read, staged, unchanged, updated, rejected, last_committed_row, total_rows"
         " FROM migration_importrun"
     )
-    assert table(killed, counters) == table(whole, counters) == [("done", 8040, 7840, 0, 40, 160, 8040)]
+    assert table(killed, counters) == table(whole, counters) == [("done", 8040, 7840, 0, 40, 160, 8040, 8040)]
     rejects = "SELECT row, record_id, field, reason FROM migration_importreject ORDER BY row"
     assert table(killed, rejects) == table(whole, rejects)
 

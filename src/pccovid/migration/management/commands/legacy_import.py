@@ -19,7 +19,7 @@ from rich.text import Text
 
 from pccovid.core.errors import ApplicationError
 from pccovid.migration import formats
-from pccovid.migration.services import ImportResult, legacy_import
+from pccovid.migration.services import WORKERS, ImportResult, legacy_import
 from pccovid.migration.services import Progress as ProgressCallback
 
 
@@ -37,17 +37,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", help=f"One of: {', '.join(formats.SOURCES)}.")
         parser.add_argument("file", type=Path, help="The extract (see docs/legacy-formats.md).")
-        parser.add_argument("--batch", type=int, default=1000, help="Rows per committed batch (checkpoint).")
+        parser.add_argument(
+            "--batch", type=int, default=10_000, help="Rows per committed batch (checkpoint)."
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=f"Processes that clean rows while this one writes (default {WORKERS}; 0: none).",
+        )
         parser.add_argument(
             "--no-progress",
             action="store_true",
             help="Do not draw a progress bar (never drawn off a terminal).",
         )
 
-    def handle(self, *args, source: str, file: Path, batch: int, no_progress: bool, **options) -> None:
+    def handle(
+        self, *args, source: str, file: Path, batch: int, workers: int | None, no_progress: bool, **options
+    ) -> None:
         try:
             with _bar(enabled=not no_progress and self.stderr.isatty()) as progress:
-                result = legacy_import(source=source, path=file, batch=batch, progress=progress)
+                result = legacy_import(
+                    source=source, path=file, batch=batch, progress=progress, workers=workers
+                )
         except ApplicationError as error:
             raise CommandError(error.message) from error
         self._print(result)
