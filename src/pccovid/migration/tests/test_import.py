@@ -227,13 +227,16 @@ def test_records_staged_with_the_old_hash_are_unchanged(db, tmp_path):
     ).run
     assert (run.staged, run.unchanged, run.updated, run.rejected) == (0, 9, 1, 1)
     changed = StagedRecord.objects.get(record_id=rows[10]["record_id"])
-    assert changed.content_hash == adapters.content_hash(changed.raw)
+    as_read = {name: changed.raw[name] for name in formats.VACCINATION.fields}  # jsonb reorders keys
+    assert changed.content_hash == adapters.content_hash(as_read)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_big_run_builds_the_secondary_indexes_again(tmp_path, monkeypatch):
     from django.db import connection
 
+    if connection.vendor != "sqlite":
+        pytest.skip("index deferral is SQLite's (PostgreSQL keeps its indexes during an import)")
     monkeypatch.setattr(services, "DEFER_INDEXES_FROM", 1)
     indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'migration_stagedrecord'"
     with connection.cursor() as cursor:
