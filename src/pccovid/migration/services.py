@@ -13,11 +13,14 @@ same result as doing it all here (`workers=0`). See docs/performance.md, "Legacy
 
 import contextlib
 import csv
+import ctypes
 import hashlib
 import itertools
 import json
 import multiprocessing
 import operator
+import os
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -43,6 +46,9 @@ _STAGED_FIELDS = [
 _COUNTERS = ("rows_read", "staged", "unchanged", "updated", "rejected")
 REJECT_FIELDS = ("row", "record_id", "field", "reason")
 _IN_SIZE = 900  # ids per IN (...): under SQLite's old limit of 999 parameters
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 class LegacyImportError(ApplicationError):
@@ -387,8 +393,18 @@ def _batches_forked(
             pipe.close()
 
 
+def _die_with_parent() -> None:  # pragma: no cover
+    """A writer killed mid-run must not leave its workers blocked on a full pipe for ever (a later worker
+    holds a copy of an earlier one's read end, so no EPIPE comes): Linux's PR_SET_PDEATHSIG kills them."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the writer died before that took effect
+        os._exit(0)
+
+
 def _worker(sender, extract, path, skip, size, index, workers, cleaner) -> None:  # pragma: no cover
     """In a forked process: prepare batches index, index + workers, ... and send them in order."""
+    _die_with_parent()
     for connection in connections.all(initialized_only=True):
         if connection.connection is not None:
             _INHERITED.append(connection.connection)  # the parent's: closing it here would harm it
