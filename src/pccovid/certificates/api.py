@@ -10,16 +10,11 @@ from ninja import Field, Query, Router, Schema, Status
 
 from pccovid.accounts import selectors as account_selectors
 from pccovid.certificates import selectors, services
+from pccovid.core.api_fields import AssignmentQuery
 from pccovid.core.errors import NotFound
 from pccovid.identity import selectors as identity_selectors
 
 router = Router(tags=["certificates"])
-
-
-class AssignmentQuery(Schema):
-    assignment: int | None = Field(
-        None, description="Role assignment to act as (needed when you hold several)."
-    )
 
 
 class TrustSignerOut(Schema):

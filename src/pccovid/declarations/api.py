@@ -2,15 +2,14 @@
 export the declarations in their reach (every read audited)."""
 
 import datetime as dt
-import re
-from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from pccovid.accounts import selectors as account_selectors
 from pccovid.audit.models import Purpose
+from pccovid.core.api_fields import PRINTABLE_PATTERN, AssignmentQuery, IsoDate
 from pccovid.core.errors import NotFound
 from pccovid.core.pagination import LimitOffset
 from pccovid.declarations import selectors, services
@@ -21,20 +20,6 @@ from pccovid.identity import selectors as identity_selectors
 router = Router(tags=["declarations"])
 
 CODE_PATTERN = r"^[0-9A-Za-z.]{1,20}$"
-PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date_only(value):
-    """Dates as YYYY-MM-DD only: pydantic would otherwise read 0 or "1634256000" as a Unix time."""
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    raise ValueError("a date is written YYYY-MM-DD")
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 def _text(max_length: int, description: str = "") -> str:
@@ -152,12 +137,6 @@ class DeclarationFollowUpOut(Schema):
     followed_up_at: dt.datetime | None
     followed_up_by: str
     follow_up_note: str
-
-
-class AssignmentQuery(Schema):
-    assignment: int | None = Field(
-        None, description="Role assignment to act as (needed when you hold several)."
-    )
 
 
 class OfficialQuery(AssignmentQuery):

@@ -5,6 +5,7 @@ from ninja import Path, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
+from pccovid.core.api_fields import PRINTABLE_PATTERN
 from pccovid.core.pagination import LimitOffset
 from pccovid.geography import selectors, services
 from pccovid.geography.models import Edition, Level
@@ -12,7 +13,6 @@ from pccovid.geography.models import Edition, Level
 router = Router(tags=["geography"])
 
 CODE_PATTERN = r"^[0-9A-Za-z.]{1,20}$"
-PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 
 
 class UnitRefOut(Schema):

@@ -14,6 +14,7 @@ from ninja import Body, Query, Router, Schema
 from pydantic import ConfigDict, Field, create_model
 
 from pccovid.accounts import selectors as account_selectors
+from pccovid.core.api_fields import AssignmentQuery
 from pccovid.core.errors import Forbidden
 from pccovid.core.text import fold
 from pccovid.migration import formats, jobs, push, review, selectors
@@ -24,12 +25,6 @@ router = Router(tags=["legacy"])
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 MAX_VALUE = 200  # characters of one field of a pushed row (the staged name column's size)
 MAX_RECORD_ID = 64  # the staged record id column's size
-
-
-class AssignmentQuery(Schema):
-    assignment: int | None = Field(
-        None, description="Role assignment to act as (needed when you hold several)."
-    )
 
 
 def _assignment(request: HttpRequest, assignment_id: int | None, action: str):

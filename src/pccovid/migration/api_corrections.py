@@ -2,41 +2,21 @@
 queue of requests to decide. Thin: the rules live in `migration.corrections`."""
 
 import datetime as dt
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from pccovid.accounts import selectors as account_selectors
+from pccovid.core.api_fields import PRINTABLE_PATTERN, AssignmentQuery, IsoDate
 from pccovid.migration import corrections
 from pccovid.migration.models import CorrectionRequest
 
 router = Router(tags=["legacy"])
 
-PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 CODE_PATTERN = r"^[0-9A-Za-z./_-]{1,40}$"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date_only(value):
-    """Dates as YYYY-MM-DD only: pydantic would otherwise read 0 or "1634256000" as a Unix time."""
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    raise ValueError("a date is written YYYY-MM-DD")
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
-
-
-class AssignmentQuery(Schema):
-    assignment: int | None = Field(
-        None, description="Role assignment to act as (needed when you hold several)."
-    )
 
 
 class LegacyRecordOut(Schema):

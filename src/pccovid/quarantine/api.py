@@ -12,6 +12,7 @@ from pydantic import Field
 
 from pccovid.accounts import selectors as account_selectors
 from pccovid.audit.models import Purpose
+from pccovid.core.api_fields import AssignmentQuery
 from pccovid.core.errors import NotFound
 from pccovid.core.pagination import LimitOffset
 from pccovid.identity import selectors as identity_selectors
@@ -24,12 +25,6 @@ QID = r"^[0-9A-Z]{6,32}$"
 CODE = r"^[A-Za-z0-9._-]{2,20}$"
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 SymptomCode = Literal["fever", "cough", "breathlessness", "sore_throat", "loss_of_taste_smell", "fatigue"]
-
-
-class AssignmentQuery(Schema):
-    assignment: int | None = Field(
-        None, description="Role assignment to act as (needed when you hold several)."
-    )
 
 
 class ScheduledTestOut(Schema):

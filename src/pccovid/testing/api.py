@@ -12,6 +12,7 @@ from pydantic import Field
 
 from pccovid.accounts import selectors as account_selectors
 from pccovid.audit.models import Purpose
+from pccovid.core.api_fields import AssignmentQuery
 from pccovid.core.errors import NotFound
 from pccovid.core.pagination import LimitOffset
 from pccovid.identity import selectors as identity_selectors
@@ -22,12 +23,6 @@ router = Router(tags=["testing"])
 
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 CODE = r"^[A-Za-z0-9._:/-]{1,40}$"
-
-
-class AssignmentQuery(Schema):
-    assignment: int | None = Field(
-        None, description="Role assignment to act as (needed when you hold several)."
-    )
 
 
 class ResultRecordIn(Schema):

@@ -4,17 +4,17 @@ their unit's queue (every person shown audited, purpose "contact_tracing"); citi
 alerts (never who the case is)."""
 
 import datetime as dt
-import re
 from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, Field
 
 from pccovid.accounts import selectors as account_selectors
 from pccovid.audit.models import Purpose
 from pccovid.core import clock
+from pccovid.core.api_fields import AssignmentQuery, IsoDate
 from pccovid.core.errors import NotFound
 from pccovid.core.pagination import LimitOffset
 from pccovid.identity import selectors as identity_selectors
@@ -26,16 +26,6 @@ router = Router(tags=["tracing"])
 PURPOSE = Purpose.CONTACT_TRACING
 QID = r"^[0-9A-Z]{6,32}$"
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date_only(value):
-    """Dates as YYYY-MM-DD only: pydantic would otherwise read 0 or "1634256000" as a Unix time."""
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    raise ValueError("a date is written YYYY-MM-DD")
 
 
 def _moment(value: dt.datetime) -> dt.datetime:
@@ -45,14 +35,7 @@ def _moment(value: dt.datetime) -> dt.datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 Moment = Annotated[dt.datetime, AfterValidator(_moment)]
-
-
-class AssignmentQuery(Schema):
-    assignment: int | None = Field(
-        None, description="Role assignment to act as (needed when you hold several)."
-    )
 
 
 class CaseOut(Schema):

@@ -2,14 +2,13 @@
 record, and coverage for officials. Errors are the shared 4xx JSON (`pccovid.api`)."""
 
 import datetime as dt
-import re
-from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from pccovid.accounts import selectors as account_selectors
+from pccovid.core.api_fields import PRINTABLE_PATTERN, AssignmentQuery, IsoDate
 from pccovid.core.errors import NotFound
 from pccovid.identity import selectors as identity_selectors
 from pccovid.vaccination import selectors, services
@@ -18,26 +17,6 @@ from pccovid.vaccination.models import Dose
 router = Router(tags=["vaccination"])
 
 CODE_PATTERN = r"^[0-9A-Za-z./_-]{1,40}$"
-PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date_only(value):
-    """Dates as YYYY-MM-DD only: pydantic would otherwise read 0 or "1634256000" as a Unix time."""
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    raise ValueError("a date is written YYYY-MM-DD")
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
-
-
-class AssignmentQuery(Schema):
-    assignment: int | None = Field(
-        None, description="Role assignment to act as (needed when you hold several)."
-    )
 
 
 class ProductListOut(Schema):
