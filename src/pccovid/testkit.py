@@ -1,6 +1,8 @@
-"""Shared test fixtures: a small two-province tree, people in it, officials bound to units."""
+"""Shared test fixtures: a small two-province tree, people in it, officials bound to units; Chromium."""
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +10,8 @@ from pccovid.accounts import services as account_services
 from pccovid.geography.models import AdminUnit, Edition, Level
 from pccovid.identity import services as identity_services
 from pccovid.identity.models import IdentifierKind
+
+CHROMIUM = Path(os.environ.get("PCCOVID_CHROMIUM", "/usr/bin/chromium"))
 
 
 def make_unit(
@@ -135,3 +139,29 @@ def key_dir(settings, tmp_path):
     """Signing keys of each test live in its own temporary directory."""
     settings.PCCOVID_KEY_DIR = tmp_path / "keys"
     return settings.PCCOVID_KEY_DIR
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, headless, for every browser test (tests/browser and apps')."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests themselves
+    # are plain synchronous code, so Django's async-safety guard is lifted once a browser test runs.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

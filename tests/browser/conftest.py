@@ -1,11 +1,11 @@
 """Browser tests: Playwright drives Debian's Chromium; skipped, with a notice, where it is missing."""
 
 import os
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("PCCOVID_CHROMIUM", "/usr/bin/chromium"))
+from pccovid.testkit import CHROMIUM
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests themselves are
 # plain synchronous code, so Django's async-safety guard is lifted for these tests only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -25,28 +25,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"NOTE: browser tests were skipped: no Chromium at {CHROMIUM}.", yellow=True
         )
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -20,32 +20,22 @@ from pccovid.migration import formats, generator, jobs
 from pccovid.migration.models import RecordLink
 from pccovid.migration.tests.conftest import COMMUNES
 from pccovid.rules.models import RuleSet
-from pccovid.testkit import make_unit
+from pccovid.testkit import CHROMIUM, make_unit
 
-CHROMIUM = Path(os.environ.get("PCCOVID_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"browser tests need Chromium at {CHROMIUM}"),
 ]
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
+pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
 # Playwright's sync API runs an event loop in this thread (see tests/browser/conftest.py).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PEOPLE = 80
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser, live_server):
+    """A desktop window (the data engineer's console); `browser` is the shared one of pccovid.testkit."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
