@@ -4,10 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from pccovid.core import clock
 from pccovid.demo import services as demo_services
 from pccovid.demo.generator import CommuneSpec
 from pccovid.geography.models import Level
 from pccovid.migration import formats, generator, services
+from pccovid.migration.models import ImportRun, StagedRecord
 from pccovid.testkit import make_unit
 
 PEOPLE = 120
@@ -29,3 +31,17 @@ def legacy(db, tmp_path, settings) -> Path:
     for source, extract in formats.SOURCES.items():
         services.legacy_import(source=source, path=out / extract.file_name)
     return out
+
+
+def stage(
+    record_id: str, source: str = "ncovi", payload: dict | None = None, flags: tuple[str, ...] = (), **fields
+) -> StagedRecord:
+    """A staged record as an import would leave it (in one shared run per source), with `fields` set."""
+    now = clock.now()
+    run, _ = ImportRun.objects.get_or_create(
+        source=source, file_name="x", file_hash=source, defaults={"started_at": now}
+    )
+    return StagedRecord.objects.create(
+        source=source, record_id=record_id, raw={}, run=run, payload=payload or {}, flags=list(flags),
+        content_hash=record_id, created_at=now, updated_at=now, **fields,
+    )  # fmt: skip

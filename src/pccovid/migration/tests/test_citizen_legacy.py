@@ -10,7 +10,8 @@ from pccovid.accounts.models import User
 from pccovid.audit.models import PersonalDataRead
 from pccovid.core import clock
 from pccovid.migration import corrections, merge
-from pccovid.migration.models import ImportRun, RecordLink, StagedRecord
+from pccovid.migration.models import RecordLink, StagedRecord
+from pccovid.migration.tests.conftest import stage
 from pccovid.testing import services as testing_services
 from pccovid.vaccination import services as vaccination_services
 from pccovid.vaccination.models import Dose
@@ -37,17 +38,6 @@ def fixture_frozen_now():
 @pytest.fixture(name="products")
 def fixture_products(db):
     vaccination_services.products_install()
-
-
-def stage(record_id: str, source: str, payload: dict, **ids: str) -> StagedRecord:
-    now = clock.now()
-    run, _ = ImportRun.objects.get_or_create(
-        source=source, file_name="x", file_hash=source, defaults={"started_at": now}
-    )
-    return StagedRecord.objects.create(
-        source=source, record_id=record_id, raw={}, run=run, payload=payload, content_hash=record_id,
-        created_at=now, updated_at=now, **ids,
-    )  # fmt: skip
 
 
 def link_merged(person, *records: StagedRecord) -> list[RecordLink]:

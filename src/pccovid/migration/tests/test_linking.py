@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from pccovid.core import clock
 from pccovid.identity import services as identity_services
 from pccovid.identity.models import IdentifierKind, RegisterRecord
 from pccovid.migration import formats, linking
-from pccovid.migration.models import ImportRun, RecordLink, StagedRecord
+from pccovid.migration.models import RecordLink, StagedRecord
+from pccovid.migration.tests.conftest import stage
 from pccovid.testkit import make_person
 
 HI_CARD = "DN4790123456789"
@@ -35,17 +35,6 @@ def persons(people, tree):
         birth_date=dung.birth_date, sex="M", unit_code="26740", extract="register.csv",
     )  # fmt: skip
     return {**people, "dung": dung}
-
-
-def stage(record_id: str, source: str = "ncovi", flags: tuple[str, ...] = (), **ids: str) -> StagedRecord:
-    now = clock.now()
-    run, _ = ImportRun.objects.get_or_create(
-        source=source, file_name="x", file_hash=source, defaults={"started_at": now}
-    )
-    return StagedRecord.objects.create(
-        source=source, record_id=record_id, raw={}, run=run, flags=list(flags), content_hash=record_id,
-        created_at=now, updated_at=now, **ids,
-    )  # fmt: skip
 
 
 def link_of(record: StagedRecord) -> tuple[str, str] | None:

@@ -9,28 +9,18 @@ from pccovid.core import clock
 from pccovid.core.errors import Forbidden, NotFound
 from pccovid.identity.models import IdentifierKind, PersonIdentifier
 from pccovid.migration import linking, merge, review, selectors
-from pccovid.migration.models import FieldValue, ImportRun, LinkEffect, RecordLink, StagedRecord
+from pccovid.migration.models import FieldValue, LinkEffect, RecordLink, StagedRecord
+from pccovid.migration.tests.conftest import stage
 from pccovid.vaccination.models import Dose
 
 HI_CARD = "DN4790123456789"
-
-
-def stage(record_id: str, source: str = "vaccination", payload: dict | None = None, **fields) -> StagedRecord:
-    now = clock.now()
-    run, _ = ImportRun.objects.get_or_create(
-        source=source, file_name="x", file_hash=source, defaults={"started_at": now}
-    )
-    return StagedRecord.objects.create(
-        source=source, record_id=record_id, raw={}, run=run, content_hash=record_id, created_at=now,
-        updated_at=now, payload=payload or {}, **fields,
-    )  # fmt: skip
 
 
 def dose_record(
     record_id: str, number: int, day: str, vaccine: str = "AstraZeneca", **fields
 ) -> StagedRecord:
     payload = {"dose_number": str(number), "vaccine": vaccine, "vaccinated_on": day, "lot": "", "site": "x"}
-    return stage(record_id, payload=payload, cccd="079090001234", **fields)
+    return stage(record_id, "vaccination", payload, cccd="079090001234", **fields)
 
 
 def roles(person) -> set[tuple[str, str, str]]:

@@ -4,6 +4,7 @@ import datetime as dt
 
 from pccovid.migration import formats, linking, probabilistic
 from pccovid.migration.models import LinkRun, RecordLink
+from pccovid.migration.tests.conftest import stage
 from pccovid.rules.models import RuleSet
 
 
@@ -57,8 +58,6 @@ def test_a_second_run_never_relinks_a_record(legacy):
 
 
 def test_nothing_to_compare_is_a_note_not_an_error(people):
-    from pccovid.migration.tests.test_merge_review import stage
-
     stage(
         "B1", source="bluezone", phone="+84903123456", payload={"registered_at": "2020-05-01T08:00:00+07:00"}
     )
