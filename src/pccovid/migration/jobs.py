@@ -98,7 +98,7 @@ def import_start(*, source: str, path: Path, file_name: str) -> str:
 
 
 def _import(job_id: str, source: str, path: Path) -> dict:
-    digest = services._file_hash(path)
+    digest = services.file_hash(path)
 
     def progress(done: int, total: int) -> None:
         """Only the first call matters: it names the run (whose counters, checkpoint and `total_rows` the

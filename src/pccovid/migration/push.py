@@ -2,7 +2,7 @@
 duplicating them").
 
 A pushed list of rows is one small import run: the rows go through the same adapter and the same batch
-writer as an extract file (`services._batch_commit`), so a known record id with a new row updates its
+writer as an extract file (`services.batch_commit`), so a known record id with a new row updates its
 staged record, the same row again is unchanged, and a bad row is rejected with the adapter's reason. The
 per-row answer is read back from what the writer committed (its rejects) and from the content hashes the
 records had before.
@@ -61,7 +61,7 @@ def records_push(*, assignment, source: str, rows: list[dict[str, str]]) -> Push
         started_at=clock.now(),
     )
     if numbered:
-        services._batch_commit(run, extract, numbered, Cleaner())
+        services.batch_commit(run, extract, numbered, Cleaner())
     run.status, run.finished_at = ImportRun.Status.DONE, clock.now()
     run.save(update_fields=["status", "finished_at"])
     return PushReport(run, _results(extract, numbered, before, run))

@@ -80,7 +80,7 @@ def legacy_import(
     extract = adapters.extract_of(source)
     adapters.file_check(extract, path)
     next(adapters.rows_read(extract, path), None)  # a wrong header fails here, before a run exists
-    digest = _file_hash(path)
+    digest = file_hash(path)
     if done := selectors.import_run_done(source=source, file_hash=digest):
         return ImportResult(done, already_imported=True)
     run = selectors.import_run_unfinished(source=source, file_hash=digest) or _run_start(
@@ -96,7 +96,7 @@ def legacy_import(
     return ImportResult(run, resumed_from=resumed_from)
 
 
-def _file_hash(path: Path) -> str:
+def file_hash(path: Path) -> str:
     sha = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
@@ -315,7 +315,7 @@ def _batches_here(run: ImportRun, extract: ExtractFormat, path: Path, size: int,
         yield
 
 
-def _batch_commit(
+def batch_commit(
     run: ImportRun, extract: ExtractFormat, chunk: list[tuple[int, Row | None]], cleaner: Cleaner
 ) -> None:
     """One batch of rows, committed with the run's counters and checkpoint (also the API push's writer)."""
