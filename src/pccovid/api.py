@@ -127,12 +127,16 @@ def _register_routers() -> None:
     from pccovid.checkins.api import router as checkins_router
     from pccovid.declarations.api import router as declarations_router
     from pccovid.exchange.api import router as exchange_router
+    from pccovid.feedback.api import router as feedback_router
     from pccovid.geography.api import router as geography_router
     from pccovid.identity.api import router as identity_router
     from pccovid.migration.api import router as legacy_router
     from pccovid.migration.api_corrections import router as legacy_corrections_router
+    from pccovid.operations.api import router as operations_router
     from pccovid.qr.api import router as qr_router
     from pccovid.quarantine.api import router as quarantine_router
+    from pccovid.reports.api import router as reports_router
+    from pccovid.risk.api import router as risk_router
     from pccovid.status.api import router as status_router
     from pccovid.testing.api import router as testing_router
     from pccovid.tracing.api import router as tracing_router
@@ -153,6 +157,10 @@ def _register_routers() -> None:
     api.add_router("/tracing/", tracing_router)
     api.add_router("/quarantine/", quarantine_router)
     api.add_router("/legacy/", legacy_corrections_router)
+    api.add_router("/risk/", risk_router)
+    api.add_router("/reports/", reports_router)
+    api.add_router("/operations/", operations_router)
+    api.add_router("/feedback/", feedback_router)
     api.add_router("/legacy/", legacy_router)
 
 

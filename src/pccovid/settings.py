@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet as xstatic_leaflet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,10 @@ INSTALLED_APPS = [
     "pccovid.quarantine",
     "pccovid.migration",
     "pccovid.linkage",
+    "pccovid.risk",
+    "pccovid.reports",
+    "pccovid.operations",
+    "pccovid.feedback",
     "pccovid.web",
     "pccovid.demo",
 ]
@@ -123,6 +128,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Leaflet (the risk map) comes from the XStatic-Leaflet wheel: `{% static "leaflet/leaflet.js" %}`.
+STATICFILES_DIRS = [("leaflet", xstatic_leaflet.BASE_DIR)]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

@@ -19,6 +19,10 @@ urlpatterns = [
     path("tracing/", include("pccovid.tracing.urls")),
     path("quarantine/", include("pccovid.quarantine.urls")),
     path("console/legacy/", include("pccovid.migration.urls")),
+    path("risk/", include("pccovid.risk.urls")),
+    path("reports/", include("pccovid.reports.urls")),
+    path("operations/", include("pccovid.operations.urls")),
+    path("feedback/", include("pccovid.feedback.urls")),
     path("", include((legacy_citizen_urlpatterns, "legacy"))),
     path("", include("pccovid.web.urls")),
 ]

@@ -31,20 +31,40 @@ RULESETS = [OTP_RULES]
 # "person.status" is reading a person's COVID card after scanning the code they present.
 # "case.view" / "case.manage": read / open and trace cases (F0) and their contacts; "quarantine.manage":
 # order, follow and release quarantine and isolation.
+# "risk.view": epidemic levels and the map of the jurisdiction (aggregates); "risk.households": households
+# and their members on the map (personal data); "risk.capacity": enter the unit's treatment capacity;
+# "risk.adjust": a province's adjustment of the level thresholds (Resolution 128/NQ-CP allows it).
+# "report.view" / "report.submit": the Ministry of Health's report forms; "operations.view" /
+# "operations.export": the city dashboard and the exports to the national level; "feedback.handle":
+# the commune's queue of citizen reports.
+_OFFICIAL = frozenset({"person.search", "person.view", "person.status", "case.view", "quarantine.manage"})
+_RISK_READ = frozenset({"risk.view", "report.view", "operations.view"})
+_UNIT_HEALTH = (
+    _OFFICIAL
+    | _RISK_READ
+    | {
+        "case.manage",
+        "risk.households",
+        "risk.capacity",
+        "report.submit",
+        "feedback.handle",
+    }
+)
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "health_worker": frozenset(
-        {"person.search", "person.view", "person.status", "case.view", "quarantine.manage"}
-    ),
-    "tracer": frozenset(
-        {"person.search", "person.view", "person.status", "case.view", "case.manage", "quarantine.manage"}
-    ),
-    "commune_official": frozenset(
-        {"person.search", "person.view", "person.status", "case.view", "case.manage", "quarantine.manage"}
-    ),
-    "province_official": frozenset(
-        {"person.search", "person.view", "person.status", "case.view", "case.manage", "quarantine.manage"}
-    ),
+    "health_worker": _OFFICIAL | {"risk.view"},
+    "tracer": _OFFICIAL | {"case.manage", "risk.view", "risk.households"},
+    "commune_official": frozenset(_UNIT_HEALTH),
+    "province_official": _UNIT_HEALTH | {"risk.adjust", "operations.export"},
     "checkpoint_officer": frozenset({"person.status"}),
-    "data_engineer": frozenset({"person.search", "person.view", "legacy.import", "legacy.review"}),
+    "data_engineer": frozenset(
+        {
+            "person.search",
+            "person.view",
+            "legacy.import",
+            "legacy.review",
+            "operations.view",
+            "operations.export",
+        }
+    ),
     "system_admin": frozenset(),
 }
