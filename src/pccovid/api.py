@@ -130,6 +130,7 @@ def _register_routers() -> None:
     from pccovid.feedback.api import router as feedback_router
     from pccovid.geography.api import router as geography_router
     from pccovid.identity.api import router as identity_router
+    from pccovid.maps.api import router as maps_router
     from pccovid.migration.api import router as legacy_router
     from pccovid.migration.api_corrections import router as legacy_corrections_router
     from pccovid.operations.api import router as operations_router
@@ -158,6 +159,7 @@ def _register_routers() -> None:
     api.add_router("/quarantine/", quarantine_router)
     api.add_router("/legacy/", legacy_corrections_router)
     api.add_router("/risk/", risk_router)
+    api.add_router("/map/", maps_router)
     api.add_router("/reports/", reports_router)
     api.add_router("/operations/", operations_router)
     api.add_router("/feedback/", feedback_router)

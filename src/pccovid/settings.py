@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "pccovid.migration",
     "pccovid.linkage",
     "pccovid.risk",
+    "pccovid.maps",
     "pccovid.reports",
     "pccovid.operations",
     "pccovid.feedback",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("quarantine/", include("pccovid.quarantine.urls")),
     path("console/legacy/", include("pccovid.migration.urls")),
     path("risk/", include("pccovid.risk.urls")),
+    path("map/", include("pccovid.maps.urls")),
     path("reports/", include("pccovid.reports.urls")),
     path("operations/", include("pccovid.operations.urls")),
     path("feedback/", include("pccovid.feedback.urls")),
