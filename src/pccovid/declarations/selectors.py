@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -266,4 +266,18 @@ def travellers_on(*, vehicle_number: str, travel_date: dt.date) -> QuerySet:
         Declaration.objects.filter(vehicle_number=number, travel_date=travel_date)
         .exclude(vehicle_number="")
         .order_by("pk")
+    )
+
+
+def entered_before(*, person_ref: OuterRef, moment_ref: OuterRef, within_days: int) -> Exists:
+    """True where the person declared an entry whose arrival date lies in the `within_days` days before
+    `moment_ref` (a date). For `tracing.selectors.new_case_counts` (imported cases)."""
+    arrival_from = ExpressionWrapper(moment_ref - dt.timedelta(days=within_days), output_field=DateField())
+    return Exists(
+        Declaration.objects.filter(
+            person_id=person_ref,
+            kind=Kind.ENTRY,
+            arrival_date__lte=moment_ref,
+            arrival_date__gte=arrival_from,
+        )
     )

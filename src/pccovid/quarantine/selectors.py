@@ -10,7 +10,7 @@ no audit.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from pccovid.audit import services as audit_services
@@ -266,6 +266,16 @@ def order_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
         row["unit_id"]: {k: row[k] for k in ("in_quarantine", "in_isolation", "new_orders")} for row in rows
     }
     return geography_selectors.counts_by_child(unit=unit, counts_by_unit=counts)
+
+
+def quarantined_at(*, person_ref: OuterRef, moment_ref: OuterRef) -> Exists:
+    """True where the person (`person_ref`) was under a quarantine or isolation order at `moment_ref`:
+    ordered before it, not cancelled, not released before it. For `tracing.selectors.new_case_counts`."""
+    return Exists(
+        Order.objects.filter(person_id=person_ref, ordered_at__lt=moment_ref)
+        .exclude(status=OrderStatus.CANCELLED)
+        .filter(Q(released_at__isnull=True) | Q(released_at__gte=moment_ref))
+    )
 
 
 # --- Release certificates ---------------------------------------------------------------------------------

@@ -35,4 +35,18 @@ TRACING_RULES = RuleDefault(
     },
 )
 
-RULESETS = [TRACING_RULES]
+CASE_ORIGIN_RULES = RuleDefault(
+    domain="tracing.case_origin",
+    version="2021.1",
+    effective_from=dt.date(2021, 10, 11),
+    source=(
+        "Imported / in quarantine / community: the Ministry of Health's daily COVID-19 bulletins (2021) "
+        "split new cases into 'nhập cảnh' (entrants), cases found in quarantine or lockdown and cases in "
+        "the community; Resolution 128/NQ-CP (11 Oct 2021) sets epidemic levels on community cases. "
+        "Imported = an entry declaration with arrival in the 14 days before (the 2021 entry quarantine, "
+        "Decision 4800/QĐ-BYT): pccovid's reading"
+    ),
+    values={"imported_within_days": 14},
+)
+
+RULESETS = [TRACING_RULES, CASE_ORIGIN_RULES]

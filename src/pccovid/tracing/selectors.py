@@ -6,23 +6,29 @@ access grant to the case's unit, so the audit trail names the case as the reason
 the contacts living there, from any case (`Contact.objects.restrict_to`). Every person shown is audited.
 
 Other apps (no assignment, no audit, internal): `open_case_of`, `recovered_on`, `exposures_of`,
-`exposed_on`, `contacts_by_ids`, and the counts per unit and day (`case_counts`, `contact_counts`).
+`exposed_on`, `contacts_by_ids`, and the counts per unit and day (`case_counts`, `contact_counts`,
+`new_case_counts`).
 """
 
 import datetime as dt
 import re
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from pccovid.audit import services as audit_services
 from pccovid.core import clock
 from pccovid.core.errors import ApplicationError, NotFound
 from pccovid.core.querysets import units_within
+from pccovid.declarations import selectors as declarations_selectors
 from pccovid.geography import selectors as geography_selectors
 from pccovid.quarantine import selectors as quarantine_selectors
+from pccovid.rules import services as rule_services
 from pccovid.tracing.models import Case, Contact, ContactPath, ContactStatus, Outcome, PathKind
 
 LIST_FIELDS = ["full_name", "case.code", "case.dates", "case.status"]
@@ -370,6 +376,50 @@ def contact_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
     )
     per_unit = {r.pop("unit_id"): r for r in rows}
     return geography_selectors.counts_by_child(unit=unit, counts_by_unit=per_unit)
+
+
+def new_case_counts(*, unit, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """Cases opened on the local days `start`..`end` (inclusive) inside `unit`, keyed by the case's unit id
+    (any depth, not rolled up: `geography.selectors.counts_by_child` rolls up), split by origin
+    (rules `tracing.case_origin`): "imported" (an entry declared with arrival in the days before),
+    "in_quarantine" (under a quarantine or isolation order when opened, or a known contact who became the
+    case), "community" (neither: what Resolution 128/NQ-CP's epidemic levels count), and "total".
+    One grouped query; origins are tested in that order, so each case counts once."""
+    window = rule_services.current("tracing.case_origin", at=end).values["imported_within_days"]
+    first, _ = clock.local_day_bounds(start)
+    _, last = clock.local_day_bounds(end)
+    opened_on = TruncDate("opened_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    known_contact = Exists(Contact.objects.filter(converted_case=OuterRef("pk")))
+    cases = Case.objects.filter(unit_id__in=units_within(unit), opened_at__gte=first, opened_at__lt=last)
+    rows = (
+        cases.annotate(opened_on=opened_on)
+        .annotate(
+            imported=declarations_selectors.entered_before(
+                person_ref=OuterRef("person_id"), moment_ref=OuterRef("opened_on"), within_days=window
+            ),
+            watched=known_contact
+            | quarantine_selectors.quarantined_at(
+                person_ref=OuterRef("person_id"), moment_ref=OuterRef("opened_at")
+            ),
+        )
+        .values("unit_id")
+        .annotate(
+            total=Count("pk"),
+            imported_n=Count("pk", filter=Q(imported=True)),
+            in_quarantine=Count("pk", filter=Q(imported=False, watched=True)),
+            community=Count("pk", filter=Q(imported=False, watched=False)),
+        )
+        .order_by()
+    )
+    return {
+        row["unit_id"]: {
+            "imported": row["imported_n"],
+            "in_quarantine": row["in_quarantine"],
+            "community": row["community"],
+            "total": row["total"],
+        }
+        for row in rows
+    }
 
 
 COUNT_NAMES = ["f0_new", "f0_open", "f1_new", "f2_new", "f1_active", "f2_active", "in_quarantine",

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from pccovid.declarations.models import Declaration, Kind
 from pccovid.identity.models import Household
 from pccovid.quarantine import services as quarantine_services
 from pccovid.tracing import selectors
@@ -89,3 +90,37 @@ def test_counts_api(traced, official, client):
     user, _checkpoint = official("checkpoint_officer", "ben_thanh")
     client.force_login(user)
     assert client.get("/api/v1/tracing/counts").status_code == 404
+
+
+def _entry(person, arrival: dt.date) -> None:
+    Declaration.objects.create(
+        kind=Kind.ENTRY, person=person, declared_by=person, declared_at=NOW, rules_version="test",
+        stay_unit=person.residence_unit, stay_address="1 Lê Lợi", arrival_date=arrival, passport="B1234567",
+        nationality="VN",
+    )  # fmt: skip
+
+
+def test_new_cases_by_origin(traced, tree, official, person, open_case, django_capture_on_commit_callbacks):
+    """The F0 of the fixture: community. The Sài Gòn F1, in quarantine when found positive: in quarantine.
+    The household F1, never ordered but a known contact: in quarantine. Two entrants: arrived 14 days
+    before (imported) and 15 days before (community)."""
+    case, people = traced
+    _user, province = official("province_official", "hcmc")
+    with django_capture_on_commit_callbacks(execute=True):
+        quarantine_services.orders_for_contacts(
+            assignment=province, contact_ids=[case.contacts.get(person=people["saigon"]).pk]
+        )
+    entrant, late_entrant = person("sai_gon"), person("sai_gon")
+    _entry(entrant, TODAY - dt.timedelta(days=14))
+    _entry(late_entrant, TODAY - dt.timedelta(days=15))
+    with django_capture_on_commit_callbacks(execute=True):
+        for someone in (people["saigon"], people["relative"], entrant, late_entrant):
+            open_case(someone)
+
+    counts = selectors.new_case_counts(unit=tree["hcmc"], start=TODAY, end=TODAY)
+
+    assert counts[tree["group"].pk] == {"imported": 0, "in_quarantine": 1, "community": 1, "total": 2}
+    assert counts[tree["sai_gon"].pk] == {"imported": 1, "in_quarantine": 1, "community": 1, "total": 3}
+    assert selectors.new_case_counts(unit=tree["hcmc"], start=TODAY - dt.timedelta(days=7),
+                                     end=TODAY - dt.timedelta(days=1)) == {}  # fmt: skip
+    assert tree["group"].pk not in selectors.new_case_counts(unit=tree["sai_gon"], start=TODAY, end=TODAY)
