@@ -8,12 +8,14 @@ settings and training run on either backend; only the database differs (`spark.p
 
 import csv
 import logging
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+import duckdb
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 import splink.internals.expectation_maximisation as splink_em
@@ -46,6 +48,7 @@ splink_em.populate_m_u_from_lookup = _populate_m_u_floored
 PHASES = ("read", "estimate u", "estimate m (EM)", "predict", "write")
 OUTPUT_COLUMNS = ("left_id", "right_id", "match_weight", "match_probability", "decision", "explanation")
 BACKENDS = ("duckdb", "spark")
+DUCKDB_MEMORY = "4GB"  # DuckDB's own ceiling; the issue's budget for the whole linkage step is 6 GB
 
 
 @dataclass(frozen=True)
@@ -134,18 +137,28 @@ def _comparison(spec: ComparisonSpec) -> cl.CustomComparison:
     return cl.CustomComparison(levels, output_column_name=spec.name)
 
 
-def _blocking_rules(active: set[str]) -> list[BlockingRuleCreator]:
+BLOCKINGS = ("general", "register")
+
+
+def _blocking_rules(active: set[str], blocking: str = "general") -> list[BlockingRuleCreator]:
     """Cheap equalities that each real match is likely to meet at least once.
 
     Phone catches people whose name and date were mangled; surname + year and given name + year catch
     typos in the other name part; the exact and the swapped date catch wrong names; sorted words + year
     catch names written in Western order.
+
+    "register" is for Vietnamese records against a population register: one surname in three is
+    Nguyễn, so surname + year alone pairs every Nguyễn born in a year with every other (about 480
+    million pairs at a million people); there the surname also needs the address unit.
     """
+    surname_rule = ({"surname", "dob_year"}, block_on("surname", "dob_year"))
+    if blocking == "register":
+        surname_rule = ({"surname", "dob_year", "unit"}, block_on("surname", "dob_year", "unit"))
     candidates: list[tuple[set[str], BlockingRuleCreator]] = [
         ({"phone"}, block_on("phone")),
         ({"id_number"}, block_on("id_number")),
         ({"unit", "given"}, block_on("unit", "given")),
-        ({"surname", "dob_year"}, block_on("surname", "dob_year")),
+        surname_rule,
         ({"given", "dob_year"}, block_on("given", "dob_year")),
         ({"name_sorted", "dob_year"}, block_on("name_sorted", "dob_year")),
         ({"dob"}, block_on("dob")),
@@ -208,6 +221,7 @@ def pairs_predict(
     on_phase: Callable[[str], None] = lambda phase: None,
     backend: str = "duckdb",
     prior: float | None = None,
+    blocking: str = "general",
 ) -> Prediction:
     """Train on `tables` (standard columns, see `records.COLUMNS`; one table: deduplicate) and score the
     pairs the blocking rules produce; the trained model is saved to `model` as Splink's JSON.
@@ -215,14 +229,14 @@ def pairs_predict(
     `backend` is "duckdb" (in-process) or "spark" (see `spark.py`): the same settings on both. Tables
     with a `label` column (the same value on records known to be one entity, else None) train the m
     probabilities on those known pairs instead of by EM; `prior` fixes the probability that two random
-    records match instead of estimating it.
+    records match instead of estimating it; `blocking` picks the blocking rules (`_blocking_rules`).
     """
     active = _active_columns(tables)
     specs = [spec for spec in _comparison_specs() if spec.null_column in active]
     if len(specs) < 2:
         raise LinkageError("map at least two of name, birth date, phone, sex, address unit on both sides")
     with _database(backend) as db_api:
-        linker = _linker(db_api, tables, specs, active, prior)
+        linker = _linker(db_api, tables, specs, active, prior, blocking)
         _train(linker, active, config, on_phase, fixed_prior=prior is not None)
         on_phase(PHASES[3])
         predictions = linker.inference.predict(threshold_match_probability=config.thresholds.review)
@@ -234,12 +248,28 @@ def pairs_predict(
 @contextmanager
 def _database(backend: str) -> Iterator[DatabaseAPI]:
     if backend == "duckdb":
-        yield DuckDBAPI()
+        with _duckdb_bounded() as connection:
+            yield DuckDBAPI(connection=connection)
     elif backend == "spark":
         with _spark_module().spark_api() as db_api:
             yield db_api
     else:
         raise LinkageError(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
+
+
+@contextmanager
+def _duckdb_bounded() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB that spills to a temporary folder of its own beyond `DUCKDB_MEMORY` (by default
+    it takes 80% of the machine's memory and spills into the working directory)."""
+    with tempfile.TemporaryDirectory(prefix="pccovid-duckdb-") as spill:
+        connection = duckdb.connect()
+        try:
+            connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+            connection.execute(f"SET temp_directory = '{spill}'")
+            connection.execute("SET preserve_insertion_order = false")
+            yield connection
+        finally:
+            connection.close()
 
 
 def _spark_module() -> ModuleType:
@@ -266,12 +296,13 @@ def _linker(
     specs: list[ComparisonSpec],
     active: set[str],
     prior: float | None = None,
+    blocking: str = "general",
 ) -> Linker:
     settings = SettingsCreator(
         link_type="dedupe_only" if len(tables) == 1 else "link_only",
         probability_two_random_records_match=prior or 0.0001,  # Splink's default when estimated
         comparisons=[_comparison(spec) for spec in specs],
-        blocking_rules_to_generate_predictions=_blocking_rules(active),
+        blocking_rules_to_generate_predictions=_blocking_rules(active, blocking),
         retain_matching_columns=True,  # keeps the gamma_ columns the explanation reads
         retain_intermediate_calculation_columns=False,
     )

@@ -34,6 +34,7 @@ CANDIDATE_PROBABILITY = 0.001  # pairs Splink scores below this never become a r
 TRAINING_LINKS = 20_000  # identifier-linked records that teach the model how sources garble a person
 _STAGED = ("pk", "full_name", "name_key", "name_sorted_key", "birth_date", "birth_alternative",
            "birth_year", "sex", "phone", "unit_2025__code")  # fmt: skip
+_COLUMNS = (*COLUMNS, "label")  # the engine's standard columns, in this order, and the known person
 _PERSON = ("pk", "full_name", "name_key", "birth_date", "sex", "residence_unit__code")
 
 
@@ -108,8 +109,10 @@ def _best_candidates(
     P(i) = odds_i / ((1 - share) / share + sum_j odds_j), odds = 2 ** match_weight (the prior included).
     A lone strong candidate gains; two that fit share the probability.
     """
-    persons = _person_records()
-    tables = [_table(_staged_records(staged) + _staged_records(known, labelled=True)), _table(persons)]
+    records = _records_table()
+    _staged_append(records, staged)
+    _staged_append(records, known, labelled=True)
+    persons = _persons_table()
     scoring = LinkageConfig(
         left={},
         right={},
@@ -118,8 +121,10 @@ def _best_candidates(
     )
     with tempfile.TemporaryDirectory() as folder:
         model = Path(folder) / "model.json"
-        prior = match_share / max(1, len(persons))  # a record is one person at most
-        prediction = pairs_predict(tables, scoring, model=model, on_phase=on_phase, prior=prior)
+        prior = match_share / max(1, len(persons["unique_id"]))  # a record is one person at most
+        prediction = pairs_predict(
+            [records, persons], scoring, model=model, on_phase=on_phase, prior=prior, blocking="register"
+        )
         run.model = _model_json(model)
     pairs: dict[int, list[tuple[int, dict]]] = {}
     training = {row[0] for row in known}
@@ -157,74 +162,42 @@ def _sides(row: dict) -> tuple[str, str]:
     return (first, second) if first.startswith("s") else (second, first)
 
 
-def _staged_records(rows: list[tuple], *, labelled: bool = False) -> list[dict]:
-    """Rows of `_STAGED` (and, `labelled`, the linked person's pk last) as engine records."""
-    return [
-        {
-            "unique_id": f"s{pk}",
-            "name": name or None,
-            "key": key,
-            "sorted": sorted_key or None,
-            "dob": born.isoformat() if born else None,
-            "dob_swapped": alternative.isoformat() if alternative else None,
-            "dob_year": year,
-            "sex": sex or None,
-            "phone": phone or None,
-            "unit": unit or None,
-            "label": linked[0] if labelled else None,
-        }
-        for pk, name, key, sorted_key, born, alternative, year, sex, phone, unit, *linked in rows
-    ]
+def _records_table() -> dict[str, list]:
+    """Empty columns of the engine's standard table (see `pccovid.linkage.records.COLUMNS`) and "label".
+    Built column by column: a million records as dicts would cost gigabytes before DuckDB sees them."""
+    return {name: [] for name in _COLUMNS}
 
 
-def _person_records() -> list[dict]:
+def _append(table: dict[str, list], uid: str, name, key: str | None, sorted_key, born, alternative, year,
+            sex, phone, unit, label) -> None:  # fmt: skip
+    words = (key or "").split()
+    values = (uid, name or None, key or None, sorted_key or None, words[0] if words else None,
+              words[-1] if len(words) > 1 else None, born.isoformat() if born else None,
+              alternative.isoformat() if alternative else None, year, sex or None, phone or None,
+              unit or None, label)  # fmt: skip
+    for column, value in zip(_COLUMNS, values, strict=True):
+        table[column].append(value)
+
+
+def _staged_append(table: dict[str, list], rows: list[tuple], *, labelled: bool = False) -> None:
+    """Rows of `_STAGED` (and, `labelled`, the linked person's pk last) into the table."""
+    for pk, name, key, sorted_key, born, alternative, year, sex, phone, unit, *linked in rows:
+        label = linked[0] if labelled else None
+        _append(table, f"s{pk}", name, key, sorted_key, born, alternative, year, sex, phone, unit, label)
+
+
+def _persons_table() -> dict[str, list]:
     phones = dict(
         PersonIdentifier.objects.filter(kind=IdentifierKind.PHONE)
         .order_by("person_id", "pk")
         .values_list("person_id", "value")
     )
-    return [
-        {
-            "unique_id": f"p{pk}",
-            "name": full_name,
-            "key": name_key,
-            "sorted": " ".join(sorted(name_key.split())),
-            "dob": birth_date.isoformat(),
-            "dob_swapped": None,
-            "dob_year": birth_date.year,
-            "sex": sex,
-            "phone": phones.get(pk),
-            "unit": unit,
-            "label": pk,
-        }
-        for pk, full_name, name_key, birth_date, sex, unit in Person.objects.values_list(*_PERSON).iterator(
-            chunk_size=20_000
-        )
-    ]
-
-
-def _table(records: list[dict]) -> dict[str, list]:
-    """Records -> the engine's standard columns (see `pccovid.linkage.records.COLUMNS`)."""
-    table: dict[str, list] = {name: [] for name in (*COLUMNS, "label")}
-    for record in records:
-        words = (record["key"] or "").split()
-        values = {
-            "unique_id": record["unique_id"],
-            "name": record["name"],
-            "name_fold": record["key"] or None,
-            "name_sorted": record["sorted"],
-            "surname": words[0] if words else None,
-            "given": words[-1] if len(words) > 1 else None,
-            "dob": record["dob"],
-            "dob_swapped": record["dob_swapped"],
-            "dob_year": record["dob_year"],
-            "sex": record["sex"],
-            "phone": record["phone"],
-            "unit": record["unit"],
-            "label": record["label"],
-        }
-        for name in table:
-            table[name].append(values[name])
+    table = _records_table()
+    people = Person.objects.values_list(*_PERSON).iterator(chunk_size=20_000)
+    for pk, full_name, name_key, birth_date, sex, unit in people:
+        sorted_key = " ".join(sorted(name_key.split()))
+        _append(table, f"p{pk}", full_name, name_key, sorted_key, birth_date, None, birth_date.year, sex,
+                phones.get(pk), unit, pk)  # fmt: skip
     return table
 
 
