@@ -20,6 +20,7 @@ from pathlib import Path
 from django.db import transaction
 
 from pccovid.core import clock
+from pccovid.geography.models import Level
 from pccovid.identity.models import IdentifierKind, Person, PersonIdentifier
 from pccovid.linkage.config import LinkageConfig, LinkageError, Thresholds
 from pccovid.linkage.engine import explanation, pairs_predict
@@ -35,7 +36,8 @@ TRAINING_LINKS = 20_000  # identifier-linked records that teach the model how so
 _STAGED = ("pk", "full_name", "name_key", "name_sorted_key", "birth_date", "birth_alternative",
            "birth_year", "sex", "phone", "unit_2025__code")  # fmt: skip
 _COLUMNS = (*COLUMNS, "label")  # the engine's standard columns, in this order, and the known person
-_PERSON = ("pk", "full_name", "name_key", "birth_date", "sex", "residence_unit__code")
+_PERSON = ("pk", "full_name", "name_key", "birth_date", "sex", "household_id", "residence_unit__code",
+           "residence_unit__level", "residence_unit__parent__code")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -187,18 +189,35 @@ def _staged_append(table: dict[str, list], rows: list[tuple], *, labelled: bool 
 
 
 def _persons_table() -> dict[str, list]:
-    phones = dict(
-        PersonIdentifier.objects.filter(kind=IdentifierKind.PHONE)
-        .order_by("person_id", "pk")
-        .values_list("person_id", "value")
-    )
+    """The register's side. A person's unit is their commune (legacy addresses name communes, never
+    residential groups); a person without a phone of their own carries their household's, since the old
+    apps took a child's or a grandparent's records under the family phone."""
+    own_phones, household_phones = _phones()
     table = _records_table()
     people = Person.objects.values_list(*_PERSON).iterator(chunk_size=20_000)
-    for pk, full_name, name_key, birth_date, sex, unit in people:
+    for pk, full_name, name_key, birth_date, sex, household, unit, level, parent in people:
+        commune = parent if level == Level.RESIDENTIAL_GROUP else unit
+        phone = own_phones.get(pk) or household_phones.get(household)
         sorted_key = " ".join(sorted(name_key.split()))
         _append(table, f"p{pk}", full_name, name_key, sorted_key, birth_date, None, birth_date.year, sex,
-                phones.get(pk), unit, pk)  # fmt: skip
+                phone, commune, pk)  # fmt: skip
     return table
+
+
+def _phones() -> tuple[dict[int, str], dict[int, str]]:
+    """Each person's first phone, and each household's first phone (its members' in person order)."""
+    own: dict[int, str] = {}
+    household: dict[int, str] = {}
+    rows = (
+        PersonIdentifier.objects.filter(kind=IdentifierKind.PHONE)
+        .order_by("person_id", "pk")
+        .values_list("person_id", "person__household_id", "value")
+    )
+    for person, home, phone in rows.iterator(chunk_size=20_000):
+        own.setdefault(person, phone)
+        if home is not None:
+            household.setdefault(home, phone)
+    return own, household
 
 
 def _decisions_write(
