@@ -11,8 +11,11 @@ from pccovid.accounts import selectors, sms
 from pccovid.accounts.models import AccessGrant, ApiToken, OneTimeCode, RoleAssignment, User
 from pccovid.core import bulk, clock
 from pccovid.core.errors import ApplicationError, NotFound, TooManyRequests
+from pccovid.events import services as event_services
 from pccovid.identity import selectors as identity_selectors
 from pccovid.identity.validators import normalise_phone
+
+PHONE_VERIFIED = "accounts.phone_verified"  # payload: person_id, phone (E.164); after every OTP sign-in
 
 
 class SignInError(ApplicationError):
@@ -89,7 +92,16 @@ def _citizen_sign_in(*, code_id: int, phone: str, now: dt.datetime) -> User:
         if person is not None:
             user.person = person
             user.save(update_fields=["person"])
+    _phone_verified(user)
     return user
+
+
+def _phone_verified(user: User) -> None:
+    """Tell other apps that this person holds this phone (legacy phone-only records follow it)."""
+    if user.person_id is not None:
+        event_services.event_record(
+            name=PHONE_VERIFIED, payload={"person_id": user.person_id, "phone": user.phone}
+        )
 
 
 @transaction.atomic
@@ -115,6 +127,7 @@ def citizen_link_person(*, user: User, national_id: str, birth_date: dt.date) ->
         raise ApplicationError(_("This person is already linked to another account."), code="already_linked")
     user.person = person
     user.save(update_fields=["person"])
+    _phone_verified(user)
     return user
 
 

@@ -7,3 +7,9 @@ class MigrationConfig(AppConfig):
 
     name = "pccovid.migration"
     label = "migration"
+
+    def ready(self) -> None:
+        from pccovid.events.services import subscribe
+        from pccovid.migration import claims
+
+        subscribe(claims.PHONE_VERIFIED)(claims.on_phone_verified)

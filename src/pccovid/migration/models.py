@@ -143,6 +143,7 @@ class RecordLink(models.Model):
         CMND_REGISTER = "cmnd_register"
         HEALTH_INSURANCE = "health_insurance"
         PROBABILISTIC = "probabilistic"
+        PHONE_CLAIM = "phone_claim"  # a phone-only record, claimed by the citizen who proved the phone
 
     class Status(models.TextChoices):
         LINKED = "linked"

@@ -3,11 +3,16 @@
 What the deterministic step left (no usable identifier) is compared with the population register, the
 persons, by a Fellegi-Sunter model (`pccovid.linkage.engine`, Splink on DuckDB): name (exact, folded,
 reordered, Jaro-Winkler), birth date (allowing the day/month swap cleaning flagged), phone, sex and the
-2025 commune. Parameters are estimated by EM on these very records and saved with the run (`LinkRun`).
+2025 commune. The m probabilities are counted on records the identifier step linked, u on random pairs;
+the model is saved with the run (`LinkRun`).
 
 Each record keeps its best candidate. At or above the `linkage` rule set's link probability, and with no
 second candidate at review level, it is linked; otherwise, from the review probability, it waits for a
 data engineer; below, nothing is written and the record stays unlinked.
+
+Records that carry only a phone (Bluezone) are left out: a phone alone cannot reach the link probability
+(one in twenty named a family member's phone) and a reviewer would see no more than the model. They go to
+the citizen who proves the phone at sign-in (`claims.py`).
 """
 
 import json
@@ -25,7 +30,7 @@ from pccovid.identity.models import IdentifierKind, Person, PersonIdentifier
 from pccovid.linkage.config import LinkageConfig, LinkageError, Thresholds
 from pccovid.linkage.engine import explanation, pairs_predict
 from pccovid.linkage.records import COLUMNS
-from pccovid.migration import selectors
+from pccovid.migration import claims, selectors
 from pccovid.migration.models import LinkRun, RecordLink, StagedRecord
 from pccovid.rules.services import current
 
@@ -57,7 +62,8 @@ def link_probabilistic(*, source: str | None = None, on_phase: Phase = lambda ph
         link_threshold=thresholds.link, review_threshold=thresholds.review,
     )  # fmt: skip
     on_phase("read")
-    staged = list(selectors.staged_records(source=source).filter(link__isnull=True).values_list(*_STAGED))
+    unlinked = selectors.staged_records(source=source).filter(link__isnull=True).exclude(claims.PHONE_ONLY)
+    staged = list(unlinked.values_list(*_STAGED))
     run.considered = len(staged)
     staged_known = _linked_sample(TRAINING_LINKS)
     config = LinkageConfig(left={}, right={}, thresholds=thresholds)

@@ -83,3 +83,115 @@ def import_run_get(*, run_id: int) -> ImportRun | None:
 
 def link_run_last() -> LinkRun | None:
     return LinkRun.objects.order_by("-started_at", "-pk").first()
+
+
+# --- City operations (issue 8) ---
+# Counts for the data-quality panel: aggregates, no audit. The jurisdiction of a staged record is its
+# place (on the unit's map edition); of a review pair or a "not mine" request, the person's residence (as
+# the consoles restrict them); of a "dose missing" request, the vaccination site's unit.
+
+
+def rejects_by_source() -> dict[str, dict[str, int]]:
+    """source -> {"runs", "rows_read", "rejected"} over every import run. Rejected rows carry no place, so
+    these counts are the whole installation's. One query on the small runs table."""
+    from django.db.models import Count, Sum
+
+    rows = (
+        ImportRun.objects.values("source")
+        .annotate(runs=Count("pk"), rows_read=Sum("rows_read"), rejected=Sum("rejected"))
+        .order_by("source")
+    )
+    return {row.pop("source"): row for row in rows}
+
+
+def _units_inside(unit):
+    from pccovid.core.querysets import units_within
+
+    return units_within(unit)
+
+
+def staged_by_source(*, unit) -> dict[str, dict[str, int]]:
+    """source -> {"staged", "unlinked"} of the staged records placed inside `unit` (by the place on the
+    unit's edition of the map); "unlinked": no accepted link to a person yet (none, waiting for review,
+    rejected or undone). One grouped query."""
+    from django.db.models import Count, Q
+
+    place = "unit_2021_id" if unit.edition == "2021" else "unit_2025_id"
+    linked = Q(link__status=RecordLink.Status.LINKED)
+    rows = (
+        StagedRecord.objects.filter(**{f"{place}__in": _units_inside(unit)})
+        .values("source")
+        .annotate(staged=Count("pk"), unlinked=Count("pk", filter=~linked))
+        .order_by("source")
+    )
+    return {row.pop("source"): row for row in rows}
+
+
+def staged_unplaced_by_source() -> dict[str, dict[str, int]]:
+    """source -> {"staged", "unlinked"} of the staged records with no place on either map (they belong to
+    no jurisdiction until linked). One grouped query."""
+    from django.db.models import Count, Q
+
+    rows = (
+        StagedRecord.objects.filter(unit_2021__isnull=True, unit_2025__isnull=True)
+        .values("source")
+        .annotate(
+            staged=Count("pk"), unlinked=Count("pk", filter=~Q(link__status=RecordLink.Status.LINKED))
+        )
+        .order_by("source")
+    )
+    return {row.pop("source"): row for row in rows}
+
+
+def review_by_source(*, unit) -> dict[str, int]:
+    """source -> pairs waiting for a data engineer's review, of people living inside `unit`."""
+    from django.db.models import Count
+
+    rows = (
+        RecordLink.objects.filter(
+            status=RecordLink.Status.REVIEW, person__residence_unit_id__in=_units_inside(unit)
+        )
+        .values_list("staged_record__source")
+        .annotate(n=Count("pk"))
+        .order_by("staged_record__source")
+    )
+    return dict(rows)
+
+
+def corrections_open_by_source(*, unit) -> dict[str, int]:
+    """source of the record -> open "this record is not mine" requests of people living inside `unit`."""
+    from django.db.models import Count
+
+    from pccovid.migration.models import CorrectionRequest
+
+    rows = (
+        CorrectionRequest.objects.filter(
+            kind=CorrectionRequest.Kind.NOT_MINE,
+            status=CorrectionRequest.Status.OPEN,
+            person__residence_unit_id__in=_units_inside(unit),
+        )
+        .values_list("link__staged_record__source")
+        .annotate(n=Count("pk"))
+        .order_by("link__staged_record__source")
+    )
+    return {source or "": n for source, n in rows}
+
+
+def corrections_open_by_site(*, unit) -> list[tuple[str, str, int]]:
+    """(site code, site name, open "a dose is missing" requests) of the vaccination sites inside `unit`
+    that have any, by code."""
+    from django.db.models import Count
+
+    from pccovid.migration.models import CorrectionRequest
+
+    rows = (
+        CorrectionRequest.objects.filter(
+            kind=CorrectionRequest.Kind.DOSE_MISSING,
+            status=CorrectionRequest.Status.OPEN,
+            site__unit_id__in=_units_inside(unit),
+        )
+        .values_list("site__code", "site__name")
+        .annotate(n=Count("pk"))
+        .order_by("site__code")
+    )
+    return list(rows)

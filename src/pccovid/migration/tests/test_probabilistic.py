@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from pccovid.migration import formats, linking, probabilistic
-from pccovid.migration.models import LinkRun, RecordLink
+from pccovid.migration import claims, formats, linking, probabilistic
+from pccovid.migration.models import LinkRun, RecordLink, StagedRecord
 from pccovid.migration.tests.conftest import stage
 from pccovid.rules.models import RuleSet
 
@@ -16,8 +16,15 @@ def test_the_model_links_what_identifiers_could_not_and_stays_right(legacy):
     after = linking.links_evaluate(truth=truth)
     assert after.precision >= 0.99
     assert after.recall > baseline.recall + 0.1  # the step adds what had no usable identifier
+    phone_only = StagedRecord.objects.filter(claims.PHONE_ONLY).count()
+    assert (
+        phone_only > 0
+        and not RecordLink.objects.filter(
+            staged_record__in=StagedRecord.objects.filter(claims.PHONE_ONLY)
+        ).exists()
+    )
     assert (run.considered, run.rules_version) == (
-        baseline.pairs - round(baseline.recall * baseline.pairs),
+        baseline.pairs - round(baseline.recall * baseline.pairs) - phone_only,  # phone-only: left to claims
         "2021.1",
     )
     made = RecordLink.objects.filter(method="probabilistic")
@@ -58,9 +65,15 @@ def test_a_second_run_never_relinks_a_record(legacy):
 
 
 def test_nothing_to_compare_is_a_note_not_an_error(people):
+    stage("W1", source="ward_tests", birth_year=1990)
+    run = probabilistic.link_probabilistic()
+    assert (run.considered, run.linked, run.review) == (1, 0, 0)
+    assert run.note.startswith("Nothing scored: map at least two") and LinkRun.objects.count() == 1
+
+
+def test_phone_only_records_are_left_to_the_phones_owner(people):
     stage(
         "B1", source="bluezone", phone="+84903123456", payload={"registered_at": "2020-05-01T08:00:00+07:00"}
     )
     run = probabilistic.link_probabilistic()
-    assert (run.considered, run.linked, run.review) == (1, 0, 0)
-    assert run.note.startswith("Nothing scored: map at least two") and LinkRun.objects.count() == 1
+    assert (run.considered, run.linked, run.review, run.note) == (0, 0, 0, "")
