@@ -141,3 +141,20 @@ def person_get(
         assignment=assignment, persons=[person], fields=fields, purpose=purpose
     )
     return person
+
+
+# --- Risk levels (issue 8) ---
+
+
+def household_members_within(*, assignment, unit, action: str) -> list[Person]:
+    """The people in households registered in `unit` (at any depth) who are in the assignment's reach for
+    `action`, with residence and household loaded, by household. Not audited here: the caller records the
+    read of the people it shows (after deciding which)."""
+    from pccovid.core.querysets import units_within
+
+    return list(
+        Person.objects.restrict_to(assignment, action)
+        .filter(household__unit_id__in=units_within(unit))
+        .select_related("residence_unit", "household")
+        .order_by("household__code", "birth_date", "pk")
+    )

@@ -289,3 +289,77 @@ def public_key_set() -> dict:
 def certificate_verify(*, text: str) -> certificate.Verdict:
     """A pasted or scanned release certificate, checked against this installation's keys."""
     return certificate.release_verify(text, keys.public_keys(certificate.KEY_PURPOSE), clock.now())
+
+
+# --- Report aggregates (issue 8) ---
+
+
+def order_place_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
+    """People in quarantine (F1) and in isolation or treatment (F0) on `on`, by where (home, facility,
+    hospital), per unit id of the order (any depth inside `unit`, not rolled up): keys "f1_home",
+    "f1_facility", "f1_hospital", "f0_home", "f0_facility", "f0_hospital". An order covers the same days
+    as in `order_counts` (the tests check that the two agree). One grouped query. An aggregate: no audit."""
+    start, _end = clock.local_day_bounds(on)
+    covers = (
+        Q(starts_on__lte=on)
+        & ~Q(status=OrderStatus.CANCELLED)
+        & (Q(ends_on__gte=on) | Q(status=OrderStatus.ACTIVE) | Q(released_at__gte=start))
+        & (Q(converted_to__isnull=True) | Q(converted_to__starts_on__gt=on))
+    )
+    kinds = {"f1": OrderKind.QUARANTINE, "f0": OrderKind.ISOLATION}
+    counted = {
+        f"{prefix}_{place}": Count("pk", filter=Q(kind=kind, place=place))
+        for prefix, kind in kinds.items()
+        for place in Place.values
+    }
+    rows = (
+        Order.objects.filter(unit_id__in=units_within(unit))
+        .filter(covers)
+        .values("unit_id")
+        .annotate(**counted)
+        .order_by()
+    )
+    return {row.pop("unit_id"): row for row in rows}
+
+
+# --- Risk levels (issue 8) ---
+
+
+def persons_under_order(*, person_ids) -> dict[int, str]:
+    """person id -> kind ("quarantine" or "isolation") of their active order, for those of `person_ids`
+    who have one. Internal: callers audit what they show."""
+    return dict(
+        Order.objects.filter(person_id__in=list(person_ids), status=OrderStatus.ACTIVE).values_list(
+            "person_id", "kind"
+        )
+    )
+
+
+# --- City operations (issue 8) ---
+
+
+def facility_occupancy(*, unit, on: dt.date) -> list[dict]:
+    """The facilities and hospitals located inside `unit`, by code, each with its capacity and the people
+    placed there on `on` ("quarantine" F1, "isolation" F0): an order covers the same days as in
+    `order_counts`. One query. An aggregate: no audit."""
+    start, _end = clock.local_day_bounds(on)
+    covers = (
+        Q(orders__starts_on__lte=on)
+        & ~Q(orders__status=OrderStatus.CANCELLED)
+        & (
+            Q(orders__ends_on__gte=on)
+            | Q(orders__status=OrderStatus.ACTIVE)
+            | Q(orders__released_at__gte=start)
+        )
+        & (Q(orders__converted_to__isnull=True) | Q(orders__converted_to__starts_on__gt=on))
+    )
+    rows = (
+        Facility.objects.filter(unit_id__in=units_within(unit), active=True)
+        .annotate(
+            quarantine=Count("orders", filter=covers & Q(orders__kind=OrderKind.QUARANTINE)),
+            isolation=Count("orders", filter=covers & Q(orders__kind=OrderKind.ISOLATION)),
+        )
+        .order_by("code")
+        .values("code", "name", "kind", "capacity", "unit__name", "quarantine", "isolation")
+    )
+    return list(rows[:LIST_MAX])

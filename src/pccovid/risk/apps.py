@@ -7,3 +7,10 @@ class RiskConfig(AppConfig):
 
     name = "pccovid.risk"
     label = "risk"
+
+    def ready(self) -> None:
+        from pccovid.events.services import subscribe
+        from pccovid.risk import services
+
+        for name in (services.CASE_OPENED, services.DOSE_RECORDED, services.RESULT_RECORDED):
+            subscribe(name)(services.on_person_event)

@@ -140,3 +140,79 @@ def retests_due(*, assignment, purpose: str = "epidemic_control", limit: int = 5
     )
     _audit(assignment=assignment, results=items, purpose=purpose)
     return items
+
+
+# --- Report aggregates (issue 8) ---
+
+
+def test_counts(*, unit, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """Tests done and positive per unit id of the test site (any depth inside `unit`, not rolled up), for
+    samples taken on local days start..end inclusive. Every result is a test done (a pooled sample once per
+    member, as labs report them); "positive" counts individual positives only (a pooled positive calls for
+    an individual retest, which is counted when it comes). One grouped query on the (site, sample) index.
+    An aggregate: no audit."""
+    from django.db.models import Count, Q
+
+    from pccovid.core import clock
+
+    low, high = clock.local_midnight(start), clock.local_midnight(end + dt.timedelta(days=1))
+    positive = Q(result=Result.POSITIVE) & ~Q(kind=TestKind.POOLED_RT_PCR)
+    rows = (
+        TestResult.objects.filter(
+            site__unit_id__in=units_within(unit), sample_taken_at__gte=low, sample_taken_at__lt=high
+        )
+        .values("site__unit_id")
+        .annotate(done=Count("pk"), positive=Count("pk", filter=positive))
+        .order_by()
+    )
+    return {row["site__unit_id"]: {"done": row["done"], "positive": row["positive"]} for row in rows}
+
+
+test_counts.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+# --- City operations (issue 8) ---
+
+
+def tests_by_day(*, unit, start: dt.date, end: dt.date) -> list[tuple[dt.date, int, int]]:
+    """(local day, tests done, positive) for each day start..end inclusive that has a sample, oldest first,
+    at the test sites inside `unit`. Counted as `test_counts` counts them (every result a test, positives
+    individual only), grouped by the sample's local day in one query. An aggregate: no audit."""
+    import zoneinfo
+
+    from django.conf import settings
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+
+    from pccovid.core import clock
+
+    low, high = clock.local_midnight(start), clock.local_midnight(end + dt.timedelta(days=1))
+    positive = Q(result=Result.POSITIVE) & ~Q(kind=TestKind.POOLED_RT_PCR)
+    rows = (
+        TestResult.objects.filter(
+            site__unit_id__in=units_within(unit), sample_taken_at__gte=low, sample_taken_at__lt=high
+        )
+        .annotate(day=TruncDate("sample_taken_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)))
+        .values("day")
+        .annotate(done=Count("pk"), positive=Count("pk", filter=positive))
+        .order_by("day")
+    )
+    return [(row["day"], row["done"], row["positive"]) for row in rows]
+
+
+tests_by_day.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def results_of_persons(*, person_ids: list[int]) -> dict[int, list[TestResult]]:
+    """The results of many people at once (an export's chunk), oldest sample first, site and pool loaded.
+    Internal: the caller restricts the people and audits the read."""
+    found: dict[int, list[TestResult]] = {}
+    results = TestResult.objects.filter(person_id__in=person_ids).select_related("site", "pool")
+    for result in results.order_by("person_id", "sample_taken_at", "pk"):
+        found.setdefault(result.person_id, []).append(result)
+    return found
+
+
+def tested_person_ids() -> QuerySet:
+    """Ids of the people with at least one result, as a subquery."""
+    return TestResult.objects.values("person_id")

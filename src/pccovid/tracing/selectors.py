@@ -460,3 +460,79 @@ def daily_counts(*, assignment, on: dt.date) -> list[UnitDayCounts]:
     ]
     total = {n: sum(row.counts[n] for row in table) for n in COUNT_NAMES}
     return [*table, UnitDayCounts("", "", total)]
+
+
+# --- Report aggregates (issue 8) ---
+
+
+def death_counts(*, unit, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """Deaths of cases (outcome "deceased" dated start..end inclusive) per unit id of the case (any depth
+    inside `unit`, not rolled up): `{unit_id: {"deaths": n}}`. One grouped query on the case's unit index.
+    An aggregate: no audit."""
+    rows = (
+        Case.objects.filter(
+            unit_id__in=units_within(unit),
+            outcome=Outcome.DECEASED,
+            outcome_on__gte=start,
+            outcome_on__lte=end,
+        )
+        .values("unit_id")
+        .annotate(deaths=Count("pk"))
+        .order_by()
+    )
+    return {row["unit_id"]: {"deaths": row["deaths"]} for row in rows}
+
+
+# --- City operations (issue 8) ---
+
+
+def open_cases_by_place(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
+    """Cases open at the end of the local day `on` by where the person is isolated or treated ("home",
+    "facility", "hospital": the case's current place), per unit id of the case (any depth inside `unit`,
+    not rolled up). One grouped query on the case's unit index. An aggregate: no audit."""
+    from pccovid.tracing.models import IsolationPlace
+
+    _start, end = clock.local_day_bounds(on)
+    open_at_end = Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+    counted = {place: Count("pk", filter=Q(isolation_place=place)) for place in IsolationPlace.values}
+    rows = (
+        Case.objects.filter(unit_id__in=units_within(unit))
+        .filter(open_at_end)
+        .values("unit_id")
+        .annotate(**counted)
+        .order_by()
+    )
+    return {row.pop("unit_id"): row for row in rows}
+
+
+# --- Risk levels (issue 8) ---
+
+
+def active_f1_counts(*, unit=None, on: dt.date) -> dict[int, int]:
+    """Active F1 contacts (found, notified or in quarantine, found by the end of `on`) per the unit id they
+    live in (any depth inside `unit`, or everywhere when `unit` is None; not rolled up). Statuses are
+    current, as in `contact_counts`. One grouped query; an aggregate, no audit."""
+    _start, end = clock.local_day_bounds(on)
+    contacts = Contact.objects.filter(degree=1, status__in=ACTIVE, found_at__lt=end)
+    if unit is not None:
+        contacts = contacts.filter(unit_id__in=units_within(unit))
+    rows = contacts.values("unit_id").annotate(n=Count("pk")).order_by().values_list("unit_id", "n")
+    return dict(rows)
+
+
+def persons_with_open_case(*, person_ids) -> set[int]:
+    """Which of these people are an open case (F0) now. Internal: callers audit what they show."""
+    return set(
+        Case.objects.filter(person_id__in=list(person_ids), closed_at__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
+def persons_active_f1(*, person_ids) -> set[int]:
+    """Which of these people are an active F1 contact of some case now. Internal, like the one above."""
+    return set(
+        Contact.objects.filter(person_id__in=list(person_ids), degree=1, status__in=ACTIVE).values_list(
+            "person_id", flat=True
+        )
+    )

@@ -192,3 +192,80 @@ def coverage(*, assignment, unit_code: str | None = None, on: dt.date | None = N
         for child in children
         for label, _low, _high in rules.AGE_BANDS
     ]
+
+
+# --- Report aggregates (issue 8) ---
+
+
+def dose_counts(*, unit, start: dt.date, end: dt.date) -> dict[int, dict[int, int]]:
+    """Doses given on days start..end inclusive, per residence unit id of the person (any depth inside
+    `unit`, not rolled up) and dose number: `{unit_id: {dose_number: doses}}`. One grouped query on the
+    `given_on` index, joined to the people. An aggregate: no audit."""
+    rows = (
+        Dose.objects.filter(
+            given_on__gte=start, given_on__lte=end, person__residence_unit_id__in=units_within(unit)
+        )
+        .values_list("person__residence_unit_id", "dose_number")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, dict[int, int]] = {}
+    for unit_id, dose_number, n in rows:
+        counts.setdefault(unit_id, {})[dose_number] = n
+    return counts
+
+
+# --- City operations (issue 8) ---
+
+
+def doses_of_persons(*, person_ids: list[int]) -> dict[int, list[Dose]]:
+    """The doses of many people at once (an export's chunk), in dose order, product, lot and site loaded.
+    Internal: the caller restricts the people and audits the read."""
+    found: dict[int, list[Dose]] = {}
+    doses = _with_relations(Dose.objects.filter(person_id__in=person_ids))
+    for dose in doses.order_by("person_id", "dose_number"):
+        found.setdefault(dose.person_id, []).append(dose)
+    return found
+
+
+def dosed_person_ids() -> QuerySet:
+    """Ids of the people with at least one dose, as a subquery."""
+    return Dose.objects.values("person_id")
+
+
+# --- Risk levels (issue 8) ---
+
+
+def first_dose_counts(*, unit=None, on: dt.date, ages: tuple[int, ...]) -> dict[int, dict[str, int]]:
+    """Per residence unit id (any depth inside `unit`, or everywhere when None; not rolled up): "people"
+    and "dosed" (at least one dose given by `on`), and for each age in `ages` "people_<age>" and
+    "dosed_<age>" (aged `age` or more on `on`). Two grouped queries (people; first doses joined to their
+    person), no correlated subquery: the epidemic levels read this for every unit of the country at once.
+    An aggregate: no audit."""
+    cuts = {age: _years_before(on, age) for age in ages}
+    people = Person.objects.all()
+    doses = Dose.objects.filter(dose_number=1, given_on__lte=on)
+    if unit is not None:
+        people = people.filter(residence_unit_id__in=units_within(unit))
+        doses = doses.filter(person__residence_unit_id__in=units_within(unit))
+    counts: dict[int, dict[str, int]] = {}
+    for prefix, queryset, key, birth in (
+        ("people", people, "residence_unit_id", "birth_date"),
+        ("dosed", doses, "person__residence_unit_id", "person__birth_date"),
+    ):
+        aggregates = {prefix: Count("pk")} | {
+            f"{prefix}_{age}": Count("pk", filter=Q(**{f"{birth}__lte": cut})) for age, cut in cuts.items()
+        }
+        for row in queryset.values(key).annotate(**aggregates).order_by():
+            counts.setdefault(row.pop(key), {}).update(row)
+    names = ["people", "dosed", *(f"{p}_{age}" for age in ages for p in ("people", "dosed"))]
+    return {unit_id: {n: row.get(n, 0) for n in names} for unit_id, row in counts.items()}
+
+
+def persons_with_dose(*, person_ids, on: dt.date) -> set[int]:
+    """Which of these people had at least one dose by `on`. Internal: callers audit what they show."""
+    return set(
+        Dose.objects.filter(person_id__in=list(person_ids), given_on__lte=on).values_list(
+            "person_id", flat=True
+        )
+    )
