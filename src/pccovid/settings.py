@@ -131,6 +131,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Leaflet (the risk map) comes from the XStatic-Leaflet wheel: `{% static "leaflet/leaflet.js" %}`.
 STATICFILES_DIRS = [("leaflet", xstatic_leaflet.BASE_DIR)]
+# A tile server for the map's background (e.g. "https://tiles.example.vn/{z}/{x}/{y}.png"); empty: no
+# background, the units' shapes only (the machine may be offline; never a public CDN by default).
+PCCOVID_MAP_TILE_URL = os.environ.get("PCCOVID_MAP_TILE_URL", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

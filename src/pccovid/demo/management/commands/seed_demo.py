@@ -16,8 +16,11 @@ from rich.table import Table
 from pccovid.core.errors import ApplicationError
 from pccovid.demo import services
 from pccovid.demo.activity import demo_activity_seed
+from pccovid.feedback.demo import demo_feedback_seed
 from pccovid.geography import services as geography_services
 from pccovid.geography.models import AdminUnit
+from pccovid.maps.demo import demo_cells_build
+from pccovid.risk.demo import demo_risk_seed
 
 MAX_PEOPLE = 1_000_000
 
@@ -82,9 +85,22 @@ class Command(BaseCommand):
             f"test results: {activity['test_results']:,}, contacts of the demo case: "
             f"{activity['contacts']:,} ({activity['quarantine_orders']:,} in quarantine)."
         )
+        self._operations_seed(province=province, commune=commune, citizen=report.citizen)
         self._print_report(report, seconds=time.perf_counter() - started)
         self._print_logins(report.logins)
         self._print_citizen(report.citizen)
+
+    def _operations_seed(self, *, province: AdminUnit, commune: AdminUnit, citizen) -> None:
+        """What the officials' map, levels and report queues show: the levels of the last 14 days (with
+        the communes' declared capacity) and a few citizen reports in the officials' commune."""
+        cells = demo_cells_build(province=province)
+        levels = demo_risk_seed(province=province)
+        feedback = demo_feedback_seed(commune=commune, citizen=citizen)
+        self.stdout.write(
+            f"Map: {cells.loaded:,} illustrative cells; epidemic levels: {levels['levels']:,} unit-days; "
+            f"citizen reports: {feedback['reports']} "
+            f"({feedback['replies']} answered)."
+        )
 
     def _province(self, *, progress: bool) -> AdminUnit:
         """Ho Chi Minh City, loading the 2025 administrative units first when they are missing."""
