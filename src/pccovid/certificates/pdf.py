@@ -17,7 +17,7 @@ _FONT_CANDIDATES = (
 )
 
 
-def _font() -> str:
+def unicode_font() -> str:
     """A font with Vietnamese letters when the system has one; Helvetica otherwise."""
     if "DejaVuSans" in pdfmetrics.getRegisteredFontNames():
         return "DejaVuSans"
@@ -34,7 +34,7 @@ def certificate_pdf(*, title: str, text: str, facts: list[tuple[str, str]]) -> b
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4)
     width, height = A4
-    font = _font()
+    font = unicode_font()
     page.setTitle(title)
     page.setFont(font, 16)
     page.drawString(20 * mm, height - 25 * mm, title)

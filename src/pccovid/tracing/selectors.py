@@ -378,10 +378,10 @@ def contact_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
     return geography_selectors.counts_by_child(unit=unit, counts_by_unit=per_unit)
 
 
-def new_case_counts(*, unit, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
-    """Cases opened on the local days `start`..`end` (inclusive) inside `unit`, keyed by the case's unit id
-    (any depth, not rolled up: `geography.selectors.counts_by_child` rolls up), split by origin
-    (rules `tracing.case_origin`): "imported" (an entry declared with arrival in the days before),
+def new_case_counts(*, unit=None, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """Cases opened on the local days `start`..`end` (inclusive) inside `unit` (everywhere when None), keyed
+    by the case's unit id (any depth, not rolled up: `geography.selectors.counts_by_child` rolls up), split
+    by origin (rules `tracing.case_origin`): "imported" (an entry declared with arrival in the days before),
     "in_quarantine" (under a quarantine or isolation order when opened, or a known contact who became the
     case), "community" (neither: what Resolution 128/NQ-CP's epidemic levels count), and "total".
     One grouped query; origins are tested in that order, so each case counts once."""
@@ -390,7 +390,9 @@ def new_case_counts(*, unit, start: dt.date, end: dt.date) -> dict[int, dict[str
     _, last = clock.local_day_bounds(end)
     opened_on = TruncDate("opened_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
     known_contact = Exists(Contact.objects.filter(converted_case=OuterRef("pk")))
-    cases = Case.objects.filter(unit_id__in=units_within(unit), opened_at__gte=first, opened_at__lt=last)
+    cases = Case.objects.filter(opened_at__gte=first, opened_at__lt=last)
+    if unit is not None:
+        cases = cases.filter(unit_id__in=units_within(unit))
     rows = (
         cases.annotate(opened_on=opened_on)
         .annotate(
@@ -536,3 +538,18 @@ def persons_active_f1(*, person_ids) -> set[int]:
             "person_id", flat=True
         )
     )
+
+
+def case_unit_and_day(*, case_id) -> tuple | None:
+    """(the unit a case counts in, the local day it was opened), None for an unknown id: the epidemic
+    levels' counters recount that one unit and day when `tracing.case_opened` arrives. No personal data."""
+    case = Case.objects.filter(pk=case_id).select_related("unit").only("unit", "opened_at").first()
+    return None if case is None else (case.unit, clock.localdate(case.opened_at))
+
+
+def active_f1_counts_of(*, unit_ids: list[int], on: dt.date) -> dict[int, int]:
+    """`active_f1_counts` for the units listed only (the residential groups whose level reads them), through
+    the index on the contact's unit instead of every active contact of the country."""
+    _start, end = clock.local_day_bounds(on)
+    contacts = Contact.objects.filter(degree=1, status__in=ACTIVE, found_at__lt=end, unit_id__in=unit_ids)
+    return dict(contacts.values("unit_id").annotate(n=Count("pk")).order_by().values_list("unit_id", "n"))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from rich.console import Console
 from rich.table import Table
 
+from pccovid.core import clock
 from pccovid.core.errors import ApplicationError
 from pccovid.demo import services
 from pccovid.demo.activity import demo_activity_seed
@@ -20,6 +21,7 @@ from pccovid.feedback.demo import demo_feedback_seed
 from pccovid.geography import services as geography_services
 from pccovid.geography.models import AdminUnit
 from pccovid.maps.demo import demo_cells_build
+from pccovid.reports.demo import demo_reports_seed
 from pccovid.risk.demo import demo_risk_seed
 
 MAX_PEOPLE = 1_000_000
@@ -96,10 +98,12 @@ class Command(BaseCommand):
         cells = demo_cells_build(province=province)
         levels = demo_risk_seed(province=province)
         feedback = demo_feedback_seed(commune=commune, citizen=citizen)
+        report = demo_reports_seed(commune=commune, today=clock.today())
         self.stdout.write(
             f"Map: {cells.loaded:,} illustrative cells; epidemic levels: {levels['levels']:,} unit-days; "
             f"citizen reports: {feedback['reports']} "
-            f"({feedback['replies']} answered)."
+            f"({feedback['replies']} answered); yesterday's daily report submitted: "
+            f"{'yes' if report['report_version'] else 'no'}."
         )
 
     def _province(self, *, progress: bool) -> AdminUnit:
