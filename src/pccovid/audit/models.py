@@ -23,6 +23,7 @@ class Purpose(models.TextChoices):
     VACCINATION = "vaccination", _("Vaccination")
     DATA_QUALITY = "data_quality", _("Data quality")
     CITIZEN_SUPPORT = "citizen_support", _("Helping the citizen")
+    NATIONAL_REPORTING = "national_reporting", _("Reporting to the national level")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from pccovid.operations import views
 
 app_name = "operations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("quality/", views.quality, name="quality"),
+    path("export/<str:fmt>/", views.export, name="export"),
+]

@@ -38,7 +38,7 @@ TRACING_RULES = RuleDefault(
 CASE_ORIGIN_RULES = RuleDefault(
     domain="tracing.case_origin",
     version="2021.1",
-    effective_from=dt.date(2021, 10, 11),
+    effective_from=dt.date(2020, 1, 23),  # Vietnam's first case: the split applies to every case
     source=(
         "Imported / in quarantine / community: the Ministry of Health's daily COVID-19 bulletins (2021) "
         "split new cases into 'nhập cảnh' (entrants), cases found in quarantine or lockdown and cases in "

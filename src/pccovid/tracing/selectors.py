@@ -378,13 +378,14 @@ def contact_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
     return geography_selectors.counts_by_child(unit=unit, counts_by_unit=per_unit)
 
 
-def new_case_counts(*, unit=None, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+def new_case_counts(*, unit=None, start: dt.date, end: dt.date, per_day: bool = False) -> dict:
     """Cases opened on the local days `start`..`end` (inclusive) inside `unit` (everywhere when None), keyed
-    by the case's unit id (any depth, not rolled up: `geography.selectors.counts_by_child` rolls up), split
-    by origin (rules `tracing.case_origin`): "imported" (an entry declared with arrival in the days before),
-    "in_quarantine" (under a quarantine or isolation order when opened, or a known contact who became the
-    case), "community" (neither: what Resolution 128/NQ-CP's epidemic levels count), and "total".
-    One grouped query; origins are tested in that order, so each case counts once."""
+    by the case's unit id (any depth, not rolled up: `geography.selectors.counts_by_child` rolls up), or
+    with `per_day` by (unit id, local day opened), split by origin (rules `tracing.case_origin`):
+    "imported" (an entry declared with arrival in the days before), "in_quarantine" (under a quarantine or
+    isolation order when opened, or a known contact who became the case), "community" (neither: what
+    Resolution 128/NQ-CP's epidemic levels count), and "total". One grouped query; origins are tested in
+    that order, so each case counts once."""
     window = rule_services.current("tracing.case_origin", at=end).values["imported_within_days"]
     first, _ = clock.local_day_bounds(start)
     _, last = clock.local_day_bounds(end)
@@ -404,7 +405,7 @@ def new_case_counts(*, unit=None, start: dt.date, end: dt.date) -> dict[int, dic
                 person_ref=OuterRef("person_id"), moment_ref=OuterRef("opened_at")
             ),
         )
-        .values("unit_id")
+        .values("unit_id", *(["opened_on"] if per_day else []))
         .annotate(
             total=Count("pk"),
             imported_n=Count("pk", filter=Q(imported=True)),
@@ -414,7 +415,7 @@ def new_case_counts(*, unit=None, start: dt.date, end: dt.date) -> dict[int, dic
         .order_by()
     )
     return {
-        row["unit_id"]: {
+        ((row["unit_id"], row["opened_on"]) if per_day else row["unit_id"]): {
             "imported": row["imported_n"],
             "in_quarantine": row["in_quarantine"],
             "community": row["community"],

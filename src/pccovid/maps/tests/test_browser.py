@@ -1,9 +1,11 @@
-"""The map in Chromium: an official opens the map, clicks a ward (its Leaflet polygon) and reads its level
-and why in the side panel; a citizen sees the public map of their area."""
+"""The map in Chromium: an official opens the map, clicks a ward (its Leaflet polygon), reads its level and
+why in the side panel and downloads the ward's daily report as Excel; a citizen sees the public map of their
+area."""
 
 import os
 
 import pytest
+from openpyxl import load_workbook
 
 from pccovid.maps.tests.conftest import DAY
 from pccovid.testkit import CHROMIUM
@@ -37,7 +39,7 @@ def context(browser, live_server):
         made.close()
 
 
-def test_an_official_clicks_a_ward_and_reads_its_level_and_why(context, city, official):
+def test_an_official_clicks_a_ward_and_reads_its_level_and_why(context, city, official, tmp_path):
     official("province_official", "hcmc", username="city-official")
     page = context()
     page.goto("/console/login/")
@@ -56,6 +58,19 @@ def test_an_official_clicks_a_ward_and_reads_its_level_and_why(context, city, of
     page.click("[data-testid=drill-down]")
     page.wait_for_selector("#map[data-ready=true]")
     assert page.get_attribute("path.leaflet-interactive[data-code='26743.001']", "data-colour") == "red"
+
+    page.goto(f"/reports/daily/?unit=26743&date={DAY.isoformat()}")
+    shown = page.text_content("[data-testid=figures] tr[data-field=cases_total] td:last-child")
+    with page.expect_download() as download:
+        page.click("[data-testid=download-xlsx]")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    sheet = load_workbook(saved).worksheets[0]
+    figures = {row[1]: row[3] for row in sheet.iter_rows(values_only=True) if len(row) > 3 and row[1]}
+    assert str(figures["cases_total"]) == shown.strip() and figures["cases_total"] > 0
+    header = " ".join(str(value) for row in sheet.iter_rows(max_row=6, values_only=True) for value in row)
+    assert "(26743)" in header and f"{DAY:%d/%m/%Y}" in header
 
 
 def test_a_citizen_sees_the_public_map_of_their_area(context, citizen, sms_outbox):
