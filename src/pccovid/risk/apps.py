@@ -12,5 +12,5 @@ class RiskConfig(AppConfig):
         from pccovid.events.services import subscribe
         from pccovid.risk import services
 
-        for name in (services.CASE_OPENED, services.DOSE_RECORDED, services.RESULT_RECORDED):
-            subscribe(name)(services.on_person_event)
+        for name, handler in services.HANDLERS.items():
+            subscribe(name)(handler)

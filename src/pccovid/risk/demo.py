@@ -1,5 +1,6 @@
-"""Demo data for the epidemic levels: a capacity entry for each demo commune, then the levels of the last
-14 days (so the "why" pages have a history and the reports have level changes). `seed_demo` calls it."""
+"""Demo data for the epidemic levels: a capacity entry for each demo commune, the counters recounted from
+the demo's rows (written in bulk, without events), then the levels of the last 14 days (so the "why" pages
+have a history and the reports have level changes). `seed_demo` calls it."""
 
 import datetime as dt
 import random
@@ -20,7 +21,8 @@ NOT_ENOUGH_SHARE = 0.1  # one commune in ten declares its capacity not enough
 @transaction.atomic
 def demo_risk_seed(*, province: AdminUnit, today: dt.date | None = None, seed: int = 2021) -> dict[str, int]:
     """Capacity for the communes of `province` that have none yet (seeded: the same every run), then the
-    levels of every unit with people in it for the 14 days ending `today`. Returns the counts written."""
+    levels of every unit with people in it for the 14 days ending `today`, from counters recounted first.
+    Returns the counts written."""
     today = today or clock.today()
     rng = random.Random(seed)
     communes = list(
@@ -41,6 +43,7 @@ def demo_risk_seed(*, province: AdminUnit, today: dt.date | None = None, seed: i
         for commune in communes
         if commune.pk not in entered
     )
+    services.counters_rebuild()
     levels = sum(
         services.levels_compute(on=today - dt.timedelta(days=back), within=province) for back in range(DAYS)
     )

@@ -123,3 +123,66 @@ class CareNeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.person_id}"
+
+
+# Counters: what the levels read, kept per unit as cases and doses arrive (see docs/risk.md, "Computing") --
+
+
+class UnitPopulation(models.Model):
+    """The people living in one unit (its own residents, not those of the units below it) aged `min_age`
+    or more (0: everyone), and how many of them had a first dose. Set by the recount (`counters_rebuild`,
+    ages as of `counted_at`'s day); a first dose recorded later adds 1 (`services.on_dose_recorded`)."""
+
+    unit = models.ForeignKey("geography.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    min_age = models.PositiveSmallIntegerField()
+    people = models.PositiveIntegerField()
+    first_dosed = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "min_age"], name="risk_unitpopulation_band")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.min_age}+: {self.first_dosed}/{self.people}"
+
+
+class UnitDayCases(models.Model):
+    """New cases opened in one unit on one local day, by origin (`tracing.selectors.new_case_counts`).
+    Only days with a case have a row; `CaseDayCounted` says which days are counted at all."""
+
+    unit = models.ForeignKey("geography.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    on = models.DateField()
+    imported = models.PositiveIntegerField()
+    in_quarantine = models.PositiveIntegerField()
+    community = models.PositiveIntegerField()
+    total = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "on"], name="risk_unitdaycases_once")]
+        indexes = [models.Index(fields=["on"], name="risk_unitdaycases_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} on {self.on}: {self.community} community of {self.total}"
+
+
+class CaseDayCounted(models.Model):
+    """A local day whose cases were counted into `UnitDayCases` from the case rows for the whole country;
+    cases opened afterwards reach it through `tracing.case_opened`. A day without this row is counted
+    from the rows the first time a computation needs it."""
+
+    on = models.DateField(primary_key=True)
+    counted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"cases of {self.on} counted at {self.counted_at}"
+
+
+class CountedEvent(models.Model):
+    """An event already added to the counters: a retried or concurrent handler adds it only once. Rows
+    older than the last full recount are deleted by it (the recount's stamp covers them)."""
+
+    event_id = models.UUIDField(primary_key=True)
+    counted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"event {self.event_id}"

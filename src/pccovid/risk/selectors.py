@@ -143,7 +143,7 @@ def reason_render(*, level: int, cell: str, figures: dict, language: str | None 
                 "days": figures.get("green_zone_days"),
             },
         ]
-        if figures.get("f1_active") is None or figures.get("f1_active"):
+        if "f1_active" in figures and (figures["f1_active"] is None or figures["f1_active"]):  # groups only
             parts.append(_("%(n)s active F1 contacts") % {"n": _shown(figures.get("f1_active"))})
         return (
             "; ".join(parts) + ". " + _("Rule: %(cell)s, level %(level)s.") % {"cell": cell, "level": level}

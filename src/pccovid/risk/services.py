@@ -1,14 +1,18 @@
 """Computing epidemic levels, and the entries they read (capacity, a province's adjustment, care needs).
 
-`levels_compute` works on sets: one grouped query per figure for all units at once (people and first doses
-per residence unit; community cases per case unit, per province; active F1 contacts per residence unit;
-the latest capacity entries; the adjustments in force), then one pass in Python over the unit table that
-adds every unit's counts to its ancestors (paths), decides each level (`rules.level_decide`) and writes the
-day's rows in one upsert. `benchmarks/risk_levels.py` measures it against a per-unit query loop.
+`levels_compute` reads counters kept per unit (`risk.counters`: residents and first doses per age group,
+new cases per day by origin), never the people, doses or cases themselves: for the whole country that is
+some 30,000 population rows and a few thousand case rows a day. With the latest capacity entries and the
+adjustments in force, one pass in Python over the unit table adds every unit's counts to its ancestors
+(paths), decides each level (`rules.level_decide`) and writes the day's rows in one upsert. Residential
+groups also read their active F1 contacts (one query for the groups only). `benchmarks/risk_levels.py`
+measures it on a nation-sized day against a per-ward query loop.
 
-Incremental: a case opened, a dose or a test result recorded recomputes today's level of the units on the
-path of the person's residence (group, commune, district, province), from the same queries restricted to
-its province, so the result equals a full recompute (a test checks it).
+The counters follow the events (a first dose adds 1, a case recounts its unit and day) and are rebuilt
+from the rows by `counters_rebuild` (nightly: `pccovid risk_compute --recount`). Incremental: a case
+opened, a dose or a test result recorded recomputes today's level of the units on the path of the unit
+concerned (group, commune, district, province) from the same counters, so the result equals a full
+recompute (a test checks it).
 """
 
 import datetime as dt
@@ -26,11 +30,10 @@ from pccovid.geography import selectors as geography_selectors
 from pccovid.geography.models import AdminUnit
 from pccovid.geography.models import Level as UnitKind
 from pccovid.identity import selectors as identity_selectors
-from pccovid.risk import rules
+from pccovid.risk import counters, rules
 from pccovid.risk.models import Capacity, CareNeed, CareNeedKind, ProvinceAdjustment, UnitLevel
 from pccovid.rules import services as rule_services
 from pccovid.tracing import selectors as tracing_selectors
-from pccovid.vaccination import selectors as vaccination_selectors
 
 CASE_OPENED = "tracing.case_opened"
 DOSE_RECORDED = "vaccination.dose_recorded"
@@ -38,6 +41,7 @@ RESULT_RECORDED = "testing.result_recorded"
 COUNT_MAX = 1_000_000
 REASON_MAX = 1_000
 NOTE_MAX = 200
+F1_BATCH = 2_000  # group ids per query (SQLite's limit on parameters)
 
 
 class RiskError(ApplicationError):
@@ -120,86 +124,89 @@ def _ages(values: dict, adjustments: Iterable[ProvinceAdjustment]) -> tuple[int,
     return tuple(sorted(ages))
 
 
+def counted_ages(*, on: dt.date | None = None) -> tuple[int, ...]:
+    """The age groups the population counters keep: those of the rules and of every province adjustment."""
+    return _ages(policy(at=on).values, ProvinceAdjustment.objects.all())
+
+
 def _inputs(*, on: dt.date, values: dict, tops: list[AdminUnit] | None, table: dict[int, UnitRow]) -> Inputs:
     scope = None if tops is None else list(table)
     adjustments = _adjustments_in_force(on, None if tops is None else [t.pk for t in tops])
-    ages = _ages(values, adjustments.values())
-    if tops is None:
-        people = vaccination_selectors.first_dose_counts(on=on, ages=ages)
-        f1_active = tracing_selectors.active_f1_counts(on=on)
-    else:
-        people, f1_active = {}, {}
-        for top in tops:
-            people |= vaccination_selectors.first_dose_counts(unit=top, on=on, ages=ages)
-            f1_active |= tracing_selectors.active_f1_counts(unit=top, on=on)
-    editions = sorted({table[u].edition for u in people if u in table})
-    week, window = _case_windows(on=on, values=values, adjustments=adjustments, tops=tops, editions=editions,
-                                 table=table)  # fmt: skip
+    if not counters.counted_ever():
+        counters.population_recount(ages=counted_ages(on=on))  # a new installation: count once from rows
+    people = counters.population(tops=tops, ages=_ages(values, adjustments.values()))
+    week, window = _case_windows(on=on, values=values, adjustments=adjustments, tops=tops, table=table)
+    groups = [u.id for u in table.values() if u.level == UnitKind.RESIDENTIAL_GROUP]
+    f1_active: dict[int, int] = {}
+    for start in range(0, len(groups), F1_BATCH):
+        f1_active |= tracing_selectors.active_f1_counts_of(unit_ids=groups[start : start + F1_BATCH], on=on)
     return Inputs(people, week, window, f1_active, _capacities(on, scope), adjustments)
-
-
-def _country(edition: str) -> AdminUnit:
-    """The whole map of one edition as a unit: `units_within` matches every path (they all start with '')."""
-    return AdminUnit(edition=edition, path="", code="", name="")
 
 
 def _green_days(values: dict, adjustment: ProvinceAdjustment | None) -> int:
     return rules.merged_values(values, adjustment.values if adjustment else None)["green_zone_days"]
 
 
-def _case_windows(*, on, values, adjustments, tops, editions, table) -> tuple[dict, dict]:
-    """New cases per case unit in the week and in the green-zone window: one grouped query each for the
-    whole country (or each province asked for), plus one for each province with its own window."""
+def _case_windows(*, on, values, adjustments, tops, table) -> tuple[dict, dict]:
+    """New cases by origin per case unit in the week, and community cases in the green-zone window (its
+    province's, where adjusted), from the case counters of the days they span (counted first if needed)."""
+    green = {province_id: _green_days(values, a) for province_id, a in adjustments.items()}
+    longest = max(values["week_days"], values["green_zone_days"], *green.values())
+    counters.case_days_ensure(start=on - dt.timedelta(days=longest - 1), end=on)
+    start_of = {None: on - dt.timedelta(days=values["green_zone_days"] - 1)} | {
+        province_id: on - dt.timedelta(days=days - 1) for province_id, days in green.items()
+    }
+    sums = counters.case_sums(
+        tops=tops, end=on, week_start=on - dt.timedelta(days=values["week_days"] - 1),
+        window_starts=start_of.values(),
+    )  # fmt: skip
+    province_of = _province_ids(table) if green else {}
     week: dict[int, dict[str, int]] = {}
     window: dict[int, dict[str, int]] = {}
-    for scope in tops if tops is not None else [_country(edition) for edition in editions]:
-        week |= _cases(scope, on, values["week_days"])
-        window |= _cases(scope, on, _green_days(values, adjustments.get(scope.pk)))
-    if tops is None:
-        for province_id, adjustment in adjustments.items():
-            days, province = _green_days(values, adjustment), table.get(province_id)
-            if province is None or days == values["green_zone_days"]:
-                continue
-            inside = [u for u in window if u in table and table[u].edition == province.edition
-                      and table[u].path.startswith(province.path)]  # fmt: skip
-            for unit_id in inside:
-                del window[unit_id]
-            window |= _cases(
-                AdminUnit(pk=province.id, edition=province.edition, path=province.path), on, days
-            )
+    for unit_id, counts in sums.items():
+        if unit_id not in table:
+            continue
+        if counts["week_total"]:
+            week[unit_id] = {name: counts[f"week_{name}"] for name in counters.CASE_FIELDS}
+        start = start_of.get(province_of.get(unit_id), start_of[None])
+        window[unit_id] = {"community": counts[f"community_from_{start.isoformat()}"]}
     return week, window
 
 
-def _cases(top: AdminUnit, on: dt.date, days: int) -> dict[int, dict[str, int]]:
-    """New cases by origin per case unit inside `top`, opened on the `days` local days ending on `on`."""
-    return tracing_selectors.new_case_counts(unit=top, start=on - dt.timedelta(days=days - 1), end=on)
+def _province_ids(table: dict[int, UnitRow]) -> dict[int, int]:
+    """unit id -> the id of its province (the top of its path)."""
+    by_path = {(u.edition, u.path): u.id for u in table.values()}
+    return {u.id: by_path.get((u.edition, u.path.split("/", 1)[0] + "/")) for u in table.values()}
 
 
 # Adding up and deciding --------------------------------------------------------------------------------
 
 
 def _sums(table: dict[int, UnitRow], inputs: Inputs) -> dict[int, dict[str, int]]:
-    """Every unit's own counts plus those of every unit below it."""
+    """Every unit's own counts plus those of every unit below it; active F1 contacts for the groups only
+    (the only level whose rule reads them)."""
+    own: dict[int, dict[str, int]] = defaultdict(dict)
+    for unit_id, counts in inputs.people.items():
+        own[unit_id].update(counts)
+    for unit_id, counts in inputs.week.items():
+        own[unit_id].update({f"week_{name}": value for name, value in counts.items()})
+    for unit_id, counts in inputs.fortnight.items():
+        own[unit_id]["fortnight_community"] = counts["community"]
     by_path = {(u.edition, u.path): u.id for u in table.values()}
     sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    sources = [
-        (inputs.people, lambda counts: counts),
-        (inputs.week, lambda counts: {f"week_{k}": v for k, v in counts.items()}),
-        (inputs.fortnight, lambda counts: {"fortnight_community": counts["community"]}),
-        (inputs.f1_active, lambda n: {"f1_active": n}),
-    ]
-    for source, shape in sources:
-        for unit_id, counts in source.items():
-            unit = table.get(unit_id)
-            if unit is None:
-                continue
-            shaped = shape(counts)
-            for prefix in _prefixes(unit.path):
-                target = by_path.get((unit.edition, prefix))
-                if target is not None:
-                    bucket = sums[target]
-                    for name, value in shaped.items():
-                        bucket[name] += value
+    for unit_id, counts in own.items():
+        unit = table.get(unit_id)
+        if unit is None:
+            continue
+        shaped = counts.items()
+        for prefix in _prefixes(unit.path):
+            target = by_path.get((unit.edition, prefix))
+            if target is not None:
+                bucket = sums[target]
+                for name, value in shaped:
+                    bucket[name] += value
+    for group_id, n in inputs.f1_active.items():
+        sums[group_id]["f1_active"] = n
     return sums
 
 
@@ -277,9 +284,10 @@ def unit_figures(*, unit: UnitRow, on: dt.date, values: dict, counts: dict, capa
         "adult_people": counts.get(f"people_{adult}", 0),
         "adult_dosed": counts.get(f"dosed_{adult}", 0),
         "adult_coverage": _percent(counts.get(f"dosed_{adult}", 0), counts.get(f"people_{adult}", 0)),
-        "f1_active": counts.get("f1_active", 0),
         **capacity,
     }
+    if unit.level == UnitKind.RESIDENTIAL_GROUP:
+        figures["f1_active"] = counts.get("f1_active", 0)
     figures["green_zone"] = figures["community_cases_green_window"] == 0
     figures["coverage_high"] = rules.coverage_high(figures, values)
     figures["capacity_met"] = (
@@ -364,8 +372,9 @@ def reason_record(*, level: int, cell: str, figures: dict) -> str:
         f"{f['community_cases_week']} community cases from {f['week_start']} ({f['community_per_100k']} per "
         f"100,000 of {f['population']}, band {f['case_band']}); first dose {f['older_coverage']} % of "
         f"{f['older_age']}+ and {f['adult_coverage']} % of adults; capacity {capacity}; "
-        f"{f['community_cases_green_window']} community cases in {f['green_zone_days']} days; "
-        f"{f['f1_active']} active F1. Rule: {cell}, level {level}."
+        f"{f['community_cases_green_window']} community cases in {f['green_zone_days']} days"
+        + (f"; {f['f1_active']} active F1" if "f1_active" in f else "")
+        + f". Rule: {cell}, level {level}."
     )
 
 
@@ -423,10 +432,57 @@ def levels_compute_path(*, unit: AdminUnit, on: dt.date | None = None) -> int:
 
 
 def on_person_event(event) -> None:
-    """A case opened, a dose or a test result recorded: today's levels on the person's path change."""
+    """A test result recorded (or a case, a dose whose own handler found nothing to count): today's levels
+    on the person's path."""
     person = identity_selectors.person_by_qid(qid=str(event.payload.get("person_qid") or ""))
-    if person is not None:
+    if person is not None and person.residence_unit_id is not None:
         levels_compute_path(unit=person.residence_unit)
+
+
+def on_case_opened(event) -> None:
+    """`tracing.case_opened`: recount the case's unit and day in the counters (idempotent), then today's
+    levels on that unit's path."""
+    found = tracing_selectors.case_unit_and_day(case_id=event.payload.get("case_id"))
+    if found is None:
+        on_person_event(event)
+        return
+    unit, day = found
+    counters.case_day_refresh(unit=unit, day=day)
+    levels_compute_path(unit=unit)
+
+
+def on_dose_recorded(event) -> None:
+    """`vaccination.dose_recorded`: a first dose adds 1 to its person's unit (once per event), then
+    today's levels on that unit's path."""
+    person = identity_selectors.person_by_qid(qid=str(event.payload.get("person_qid") or ""))
+    if person is None or person.residence_unit_id is None:
+        return
+    if event.payload.get("dose_number") == 1:
+        counters.first_dose_add(event_id=event.pk, occurred_at=event.occurred_at, person=person)
+    levels_compute_path(unit=person.residence_unit)
+
+
+HANDLERS = {CASE_OPENED: on_case_opened, DOSE_RECORDED: on_dose_recorded, RESULT_RECORDED: on_person_event}
+
+
+@transaction.atomic
+def counters_rebuild(*, within: AdminUnit | None = None) -> dict[str, int]:
+    """Recount the counters from the rows, set-based (nightly, `pccovid risk_compute --recount`): the
+    population and first doses of every unit (inside `within`), as of today; and, for the whole country,
+    the cases of the days today's levels read (other days are recounted when first needed). Returns the
+    rows written."""
+    ruleset = policy()
+    population = counters.population_recount(ages=counted_ages(), within=within)
+    if within is not None:
+        return {"population": population, "cases": 0}
+    days = max(
+        [ruleset.values["week_days"], ruleset.values["green_zone_days"]]
+        + [_green_days(ruleset.values, a) for a in ProvinceAdjustment.objects.all()]
+    )
+    today = clock.today()
+    counters.case_days_forget()
+    cases = counters.case_days_recount(start=today - dt.timedelta(days=days - 1), end=today)
+    return {"population": population, "cases": cases}
 
 
 # Entries: capacity, a province's adjustment, care needs ----------------------------------------------
@@ -574,6 +630,8 @@ def adjustment_set(*, assignment, values: dict, reason: str, effective_from: dt.
         set_by_id=assignment.user_id,
         set_at=clock.now(),
     )
+    if counters.counted_ever() and counters.ages_missing(ages=_ages(policy(at=today).values, [adjustment])):
+        counters.population_recount(ages=counted_ages(), within=province)  # an age group not counted yet
     if effective_from <= today:
         levels_compute(on=today, within=province)
     return adjustment

@@ -124,3 +124,8 @@ def test_new_cases_by_origin(traced, tree, official, person, open_case, django_c
     assert selectors.new_case_counts(unit=tree["hcmc"], start=TODAY - dt.timedelta(days=7),
                                      end=TODAY - dt.timedelta(days=1)) == {}  # fmt: skip
     assert tree["group"].pk not in selectors.new_case_counts(unit=tree["sai_gon"], start=TODAY, end=TODAY)
+    # Everywhere (unit None), and per unit and day: the same counts.
+    everywhere = selectors.new_case_counts(start=TODAY - dt.timedelta(days=1), end=TODAY)
+    assert everywhere == counts
+    per_day = selectors.new_case_counts(start=TODAY - dt.timedelta(days=1), end=TODAY, per_day=True)
+    assert per_day == {(unit_id, TODAY): figures for unit_id, figures in counts.items()}
