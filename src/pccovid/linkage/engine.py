@@ -147,19 +147,29 @@ def _blocking_rules(active: set[str], blocking: str = "general") -> list[Blockin
     typos in the other name part; the exact and the swapped date catch wrong names; sorted words + year
     catch names written in Western order.
 
-    "register" is for Vietnamese records against a population register: one surname in three is
-    Nguyễn, so surname + year alone pairs every Nguyễn born in a year with every other (about 480
-    million pairs at a million people); there the surname also needs the address unit.
+    "register" is for Vietnamese records against a population register, where a few names cover most
+    people: one surname in three is Nguyễn, so surname + year alone pairs every Nguyễn born in a year with
+    every other (about 480 million pairs at a million people) and needs the address unit too; given name +
+    year and unit + given name become the whole name but the surname ("forename": middle and given
+    names), which still meet when the surname is misspelt.
     """
     surname_rule = ({"surname", "dob_year"}, block_on("surname", "dob_year"))
+    given_rules = [
+        ({"unit", "given"}, block_on("unit", "given")),
+        ({"given", "dob_year"}, block_on("given", "dob_year")),
+    ]
     if blocking == "register":
         surname_rule = ({"surname", "dob_year", "unit"}, block_on("surname", "dob_year", "unit"))
+        given_rules = [
+            ({"unit", "forename"}, block_on("unit", "forename")),
+            ({"forename", "dob_year"}, block_on("forename", "dob_year")),
+        ]
     candidates: list[tuple[set[str], BlockingRuleCreator]] = [
         ({"phone"}, block_on("phone")),
         ({"id_number"}, block_on("id_number")),
-        ({"unit", "given"}, block_on("unit", "given")),
+        given_rules[0],
         surname_rule,
-        ({"given", "dob_year"}, block_on("given", "dob_year")),
+        given_rules[1],
         ({"name_sorted", "dob_year"}, block_on("name_sorted", "dob_year")),
         ({"dob"}, block_on("dob")),
         ({"dob"}, CustomRule('l."dob" = r."dob_swapped"', sql_dialect="duckdb")),

@@ -40,7 +40,9 @@ CANDIDATE_PROBABILITY = 0.001  # pairs Splink scores below this never become a r
 TRAINING_LINKS = 20_000  # identifier-linked records that teach the model how sources garble a person
 _STAGED = ("pk", "full_name", "name_key", "name_sorted_key", "birth_date", "birth_alternative",
            "birth_year", "sex", "phone", "unit_2025__code")  # fmt: skip
-_COLUMNS = (*COLUMNS, "label")  # the engine's standard columns, in this order, and the known person
+# The engine's standard columns, in this order, the known person, and the name without its surname (for
+# the register's blocking rules, see `engine._blocking_rules`).
+_COLUMNS = (*COLUMNS, "label", "forename")
 _PERSON = ("pk", "full_name", "name_key", "birth_date", "sex", "household_id", "residence_unit__code",
            "residence_unit__level", "residence_unit__parent__code")  # fmt: skip
 
@@ -182,7 +184,7 @@ def _append(table: dict[str, list], uid: str, name, key: str | None, sorted_key,
     values = (uid, name or None, key or None, sorted_key or None, words[0] if words else None,
               words[-1] if len(words) > 1 else None, born.isoformat() if born else None,
               alternative.isoformat() if alternative else None, year, sex or None, phone or None,
-              unit or None, label)  # fmt: skip
+              unit or None, label, " ".join(words[1:]) or None)  # fmt: skip
     for column, value in zip(_COLUMNS, values, strict=True):
         table[column].append(value)
 
