@@ -41,7 +41,9 @@ def test_a_role_without_risk_view_sees_nothing(as_official, city):
 
 
 def test_a_province_sees_its_communes_coloured_with_shapes_and_why(as_official, city):
-    shown = features(as_official("province_official", "hcmc").get(UNITS, {"date": DAY.isoformat()}))
+    client = as_official("province_official", "hcmc")
+    client.cookies["django_language"] = "en"
+    shown = features(client.get(UNITS, {"date": DAY.isoformat()}))
     assert set(shown) == {"26743", "26740"}
     ben_thanh = shown["26743"]
     assert ben_thanh["geometry"] == SHAPES["26743"]
