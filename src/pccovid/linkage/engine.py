@@ -48,7 +48,7 @@ splink_em.populate_m_u_from_lookup = _populate_m_u_floored
 PHASES = ("read", "estimate u", "estimate m (EM)", "predict", "write")
 OUTPUT_COLUMNS = ("left_id", "right_id", "match_weight", "match_probability", "decision", "explanation")
 BACKENDS = ("duckdb", "spark")
-DUCKDB_MEMORY = "3GB"  # DuckDB's own ceiling; the budget for the whole linkage step is 6 GB
+DUCKDB_MEMORY = "4GB"  # DuckDB's own ceiling; the budget for the whole linkage step is 6 GB
 
 
 @dataclass(frozen=True)

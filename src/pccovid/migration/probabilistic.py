@@ -136,7 +136,6 @@ def _best_candidates(
             [records, persons], scoring, model=model, on_phase=on_phase, prior=prior, blocking="register"
         )
         run.model = _model_json(model)
-    del records, persons  # a million records' columns: free them before the candidates are ranked
     pairs: dict[int, list[tuple[int, dict]]] = {}
     training = {row[0] for row in known}
     for row in prediction.rows:
