@@ -14,6 +14,16 @@ EXPORTED_IDENTIFIERS = {
 
 
 def person_records(*, person) -> fhir.PersonRecords:
+    return records_of(
+        person=person,
+        doses=vaccination_selectors.doses_of(person=person),
+        results=testing_selectors.results_of(person=person, limit=10_000),
+    )
+
+
+def records_of(*, person, doses, results) -> fhir.PersonRecords:
+    """A person's bundle content from their doses and test results already loaded (the national export
+    loads them for many people at once)."""
     identifiers = {i.kind: i.value for i in person.identifiers.all() if i.kind in EXPORTED_IDENTIFIERS}
     patient = fhir.PatientData(
         person.full_name,
@@ -22,7 +32,7 @@ def person_records(*, person) -> fhir.PersonRecords:
         person.residence_unit.code,
         {**identifiers, "qid": person.qid},
     )
-    doses = [
+    immunizations = [
         fhir.ImmunizationData(
             d.product.code,
             d.product.name,
@@ -34,9 +44,9 @@ def person_records(*, person) -> fhir.PersonRecords:
             d.given_on,
             d.site.code if d.site else "",
         )
-        for d in vaccination_selectors.doses_of(person=person)
+        for d in doses
     ]
-    results = [
+    lab_results = [
         fhir.LabResultData(
             r.kind,
             r.sample_taken_at,
@@ -46,6 +56,6 @@ def person_records(*, person) -> fhir.PersonRecords:
             r.external_id or f"pccovid-{r.pk}",
             r.pool.code if r.pool else "",
         )
-        for r in testing_selectors.results_of(person=person, limit=10_000)
+        for r in results
     ]
-    return fhir.PersonRecords(patient, doses, results)
+    return fhir.PersonRecords(patient, immunizations, lab_results)

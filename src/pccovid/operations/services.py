@@ -24,6 +24,7 @@ from pccovid.audit import services as audit_services
 from pccovid.audit.models import Purpose
 from pccovid.core import clock
 from pccovid.exchange import fhir
+from pccovid.exchange import selectors as exchange_selectors
 from pccovid.identity.models import IdentifierKind
 from pccovid.operations import selectors
 from pccovid.operations.errors import OperationsError
@@ -110,44 +111,6 @@ def _identifiers(person) -> dict[str, str]:
     return {i.kind: i.value for i in person.identifiers.all() if i.kind in IDENTIFIERS}
 
 
-def _person_records(person, doses, results) -> fhir.PersonRecords:
-    """What `exchange.selectors.person_records` builds for one person, from rows already loaded."""
-    patient = fhir.PatientData(
-        person.full_name,
-        person.birth_date,
-        person.sex,
-        person.residence_unit.code,
-        {**_identifiers(person), "qid": person.qid},
-    )
-    immunizations = [
-        fhir.ImmunizationData(
-            d.product.code,
-            d.product.name,
-            d.product.prophylaxis,
-            d.lot.number if d.lot else "",
-            d.lot.expiry_date if d.lot else None,
-            d.dose_number,
-            d.product.doses_in_primary_series,
-            d.given_on,
-            d.site.code if d.site else "",
-        )
-        for d in doses
-    ]
-    lab_results = [
-        fhir.LabResultData(
-            r.kind,
-            r.sample_taken_at,
-            r.result,
-            float(r.ct_value) if r.ct_value is not None else None,
-            r.site.code,
-            r.external_id or f"pccovid-{r.pk}",
-            r.pool.code if r.pool else "",
-        )
-        for r in results
-    ]
-    return fhir.PersonRecords(patient, immunizations, lab_results)
-
-
 def _fhir_pieces(chunks, progress: Progress | None) -> Iterator[str]:
     """One `collection` Bundle: each person's Patient, Immunizations and Observations, as the exchange
     module builds (and validates) them, written entry by entry."""
@@ -162,7 +125,8 @@ def _fhir_pieces(chunks, progress: Progress | None) -> Iterator[str]:
     for chunk in chunks:
         entries = []
         for person, doses, results in chunk:
-            entries += fhir.bundle_build(_person_records(person, doses, results))["entry"]
+            records = exchange_selectors.records_of(person=person, doses=doses, results=results)
+            entries += fhir.bundle_build(records)["entry"]
         text = ",\n".join(json.dumps(entry, ensure_ascii=False) for entry in entries)
         yield ("\n" if first else ",\n") + text
         first = False
