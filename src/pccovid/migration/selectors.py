@@ -135,9 +135,7 @@ def staged_unplaced_by_source() -> dict[str, dict[str, int]]:
     rows = (
         StagedRecord.objects.filter(unit_2021__isnull=True, unit_2025__isnull=True)
         .values("source")
-        .annotate(
-            staged=Count("pk"), unlinked=Count("pk", filter=~Q(link__status=RecordLink.Status.LINKED))
-        )
+        .annotate(staged=Count("pk"), unlinked=Count("pk", filter=~Q(link__status=RecordLink.Status.LINKED)))
         .order_by("source")
     )
     return {row.pop("source"): row for row in rows}
