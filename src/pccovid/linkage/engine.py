@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 import duckdb
+import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 import splink.internals.expectation_maximisation as splink_em
@@ -232,6 +233,7 @@ def pairs_predict(
     backend: str = "duckdb",
     prior: float | None = None,
     blocking: str = "general",
+    consume: bool = False,
 ) -> Prediction:
     """Train on `tables` (standard columns, see `records.COLUMNS`; one table: deduplicate) and score the
     pairs the blocking rules produce; the trained model is saved to `model` as Splink's JSON.
@@ -240,6 +242,8 @@ def pairs_predict(
     with a `label` column (the same value on records known to be one entity, else None) train the m
     probabilities on those known pairs instead of by EM; `prior` fixes the probability that two random
     records match instead of estimating it; `blocking` picks the blocking rules (`_blocking_rules`).
+    `consume` empties the input dicts once the database holds their data: at a million records their
+    Python lists are gigabytes that nothing reads again.
     """
     active = _active_columns(tables)
     specs = [spec for spec in _comparison_specs() if spec.null_column in active]
@@ -247,6 +251,9 @@ def pairs_predict(
         raise LinkageError("map at least two of name, birth date, phone, sex, address unit on both sides")
     with _database(backend) as db_api:
         linker = _linker(db_api, tables, specs, active, prior, blocking)
+        if consume:
+            for table in tables:
+                table.clear()
         _train(linker, active, config, on_phase, fixed_prior=prior is not None)
         on_phase(PHASES[3])
         predictions = linker.inference.predict(threshold_match_probability=config.thresholds.review)
@@ -318,12 +325,17 @@ def _linker(
     )
     shared = [name for name in tables[0] if all(name in table for table in tables)]
     frames = [
-        db_api.register(
-            {name: table[name] for name in shared}, table_name=f"input_{side}", dataset_display_name=side
-        )
+        db_api.register(_frame(db_api, table, shared), table_name=f"input_{side}", dataset_display_name=side)
         for side, table in zip(("left", "right"), tables, strict=False)
     ]
     return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.ERROR)
+
+
+def _frame(db_api: DatabaseAPI, table: dict[str, list], columns: list[str]):
+    """The columns as DuckDB reads them: an Arrow table (DuckDB scans it in place, so the Python lists can
+    go); Spark takes the plain dict."""
+    data = {name: table[name] for name in columns}
+    return pa.table(data) if isinstance(db_api, DuckDBAPI) else data
 
 
 def _train(

@@ -133,8 +133,9 @@ def _best_candidates(
         model = Path(folder) / "model.json"
         prior = match_share / max(1, len(persons["unique_id"]))  # a record is one person at most
         prediction = pairs_predict(
-            [records, persons], scoring, model=model, on_phase=on_phase, prior=prior, blocking="register"
-        )
+            [records, persons], scoring, model=model, on_phase=on_phase, prior=prior, blocking="register",
+            consume=True,
+        )  # fmt: skip
         run.model = _model_json(model)
     pairs: dict[int, list[tuple[int, dict]]] = {}
     training = {row[0] for row in known}
