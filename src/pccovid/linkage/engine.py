@@ -257,9 +257,17 @@ def pairs_predict(
         _train(linker, active, config, on_phase, fixed_prior=prior is not None)
         on_phase(PHASES[3])
         predictions = linker.inference.predict(threshold_match_probability=config.thresholds.review)
-        rows = predictions.as_record_list()
+        rows = _scored_pairs(predictions, specs)
         linker.misc.save_model_to_json(str(model), overwrite=True)
     return Prediction(rows=rows, specs=specs)
+
+
+def _scored_pairs(predictions, specs: list[ComparisonSpec]) -> list[dict]:
+    """The pairs with only what callers read (ids, weight, probability, each comparison's level): Splink's
+    full rows carry both sides' columns too, gigabytes at a million records."""
+    columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    columns += [f"gamma_{spec.name}" for spec in specs]
+    return predictions.query_sql(f"SELECT {', '.join(columns)} FROM {{this}}").as_record_list()
 
 
 @contextmanager
