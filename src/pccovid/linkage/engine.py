@@ -267,6 +267,8 @@ def _scored_pairs(predictions, specs: list[ComparisonSpec]) -> list[dict]:
     full rows carry both sides' columns too, gigabytes at a million records."""
     columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     columns += [f"gamma_{spec.name}" for spec in specs]
+    if any(column.unquote().name == "source_dataset_l" for column in predictions.columns):
+        columns.append("source_dataset_l")  # which input each side came from, in a link of two tables
     return predictions.query_sql(f"SELECT {', '.join(columns)} FROM {{this}}").as_record_list()
 
 
