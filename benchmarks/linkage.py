@@ -128,6 +128,8 @@ def seed_and_generate(workspace: Workspace, people: int, records: int, seed: int
 
 
 def measure(workspace: Workspace, step: str) -> dict:
+    for leftover in ("-wal", "-shm"):  # a killed run's journal would be replayed onto the fresh copy
+        workspace.database.with_name(workspace.database.name + leftover).unlink(missing_ok=True)
     shutil.copyfile(workspace.staged, workspace.database)
     truth = workspace.legacy / "truth.csv"
     done = subprocess.run(
