@@ -240,18 +240,34 @@ def facilities_list(*, assignment) -> list[FacilityRow]:
 # --- Counts (issue 8: risk levels) ------------------------------------------------------------------------
 
 
+def _covers(on: dt.date, prefix: str = "") -> Q:
+    """Orders that cover the local day `on` (reached through `prefix`, e.g. "orders__"): from day 1 until
+    the last day, or longer while waiting for release; a converted order stops the day its isolation
+    starts; cancelled orders never count."""
+    start, _end = clock.local_day_bounds(on)
+
+    def on_order(lookup: str, value) -> Q:
+        return Q(**{prefix + lookup: value})
+
+    return (
+        on_order("starts_on__lte", on)
+        & ~on_order("status", OrderStatus.CANCELLED)
+        & (
+            on_order("ends_on__gte", on)
+            | on_order("status", OrderStatus.ACTIVE)
+            | on_order("released_at__gte", start)
+        )
+        & (on_order("converted_to__isnull", True) | on_order("converted_to__starts_on__gt", on))
+    )
+
+
 def order_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
     """People in quarantine (F1) and in isolation (F0) on `on`, and orders made that day, per direct child
     of `unit` (its own orders under its own id). An order covers a day from day 1 until its last day, or
     longer while it waits for release; a converted order stops the day its isolation starts; cancelled
     orders do not count. One grouped query, rolled up by `counts_by_child`."""
     start, end = clock.local_day_bounds(on)
-    covers = (
-        Q(starts_on__lte=on)
-        & ~Q(status=OrderStatus.CANCELLED)
-        & (Q(ends_on__gte=on) | Q(status=OrderStatus.ACTIVE) | Q(released_at__gte=start))
-        & (Q(converted_to__isnull=True) | Q(converted_to__starts_on__gt=on))
-    )
+    covers = _covers(on)
     rows = (
         Order.objects.filter(unit_id__in=units_within(unit))
         .filter(Q(starts_on__lte=on) | Q(ordered_at__gte=start, ordered_at__lt=end))
@@ -299,13 +315,7 @@ def order_place_counts(*, unit, on: dt.date) -> dict[int, dict[str, int]]:
     hospital), per unit id of the order (any depth inside `unit`, not rolled up): keys "f1_home",
     "f1_facility", "f1_hospital", "f0_home", "f0_facility", "f0_hospital". An order covers the same days
     as in `order_counts` (the tests check that the two agree). One grouped query. An aggregate: no audit."""
-    start, _end = clock.local_day_bounds(on)
-    covers = (
-        Q(starts_on__lte=on)
-        & ~Q(status=OrderStatus.CANCELLED)
-        & (Q(ends_on__gte=on) | Q(status=OrderStatus.ACTIVE) | Q(released_at__gte=start))
-        & (Q(converted_to__isnull=True) | Q(converted_to__starts_on__gt=on))
-    )
+    covers = _covers(on)
     kinds = {"f1": OrderKind.QUARANTINE, "f0": OrderKind.ISOLATION}
     counted = {
         f"{prefix}_{place}": Count("pk", filter=Q(kind=kind, place=place))
@@ -342,17 +352,7 @@ def facility_occupancy(*, unit, on: dt.date) -> list[dict]:
     """The facilities and hospitals located inside `unit`, by code, each with its capacity and the people
     placed there on `on` ("quarantine" F1, "isolation" F0): an order covers the same days as in
     `order_counts`. One query. An aggregate: no audit."""
-    start, _end = clock.local_day_bounds(on)
-    covers = (
-        Q(orders__starts_on__lte=on)
-        & ~Q(orders__status=OrderStatus.CANCELLED)
-        & (
-            Q(orders__ends_on__gte=on)
-            | Q(orders__status=OrderStatus.ACTIVE)
-            | Q(orders__released_at__gte=start)
-        )
-        & (Q(orders__converted_to__isnull=True) | Q(orders__converted_to__starts_on__gt=on))
-    )
+    covers = _covers(on, prefix="orders__")
     rows = (
         Facility.objects.filter(unit_id__in=units_within(unit), active=True)
         .annotate(
