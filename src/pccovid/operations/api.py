@@ -10,6 +10,7 @@ from pydantic import Field
 from pccovid.accounts import selectors as account_selectors
 from pccovid.core.api_fields import AssignmentQuery, IsoDate
 from pccovid.operations import selectors, services
+from pccovid.vaccination.api import CoverageRowOut
 
 router = Router(tags=["City operations"])
 
@@ -32,19 +33,6 @@ class UnitOut(Schema):
     code: str
     name: str
     level: str
-
-
-class CoverageRowOut(Schema):
-    unit_code: str
-    unit_name: str
-    age_band: str
-    population: int
-    first_dose: int
-    full_series: int
-    booster: int
-    first_dose_percent: float | None
-    full_series_percent: float | None
-    booster_percent: float | None
 
 
 class CoverageOut(Schema):
