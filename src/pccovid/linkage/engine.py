@@ -63,6 +63,7 @@ class ComparisonSpec:
     name: str
     null_column: str  # the comparison is "missing" when this column is null on either side
     levels: tuple[Level, ...]  # most specific first; "different" and "missing" are added
+    null_sql: str = ""  # instead of `null_column`'s test, when "missing" needs more than one column
 
 
 def _comparison_specs() -> tuple[ComparisonSpec, ...]:
@@ -81,6 +82,9 @@ def _comparison_specs() -> tuple[ComparisonSpec, ...]:
                 Level("exact", cll.ExactMatchLevel("name")),
                 Level("folded", cll.ExactMatchLevel("name_fold")),
                 Level("reordered", cll.ExactMatchLevel("name_sorted")),
+                # One keystroke: Jaro-Winkler alone rewards the shared start of Vietnamese names ("Nguyễn
+                # Văn ..."), which makes jw>0.92 common between different people (u about 2%).
+                Level("typo", cll.DamerauLevenshteinLevel("name_fold", 1)),
                 Level("jw>0.92", cll.JaroWinklerLevel("name_fold", 0.92)),
                 Level("jw>0.85", cll.JaroWinklerLevel("name_fold", 0.85)),
                 Level("given", cll.ExactMatchLevel("given")),
@@ -121,6 +125,59 @@ def _comparison_specs() -> tuple[ComparisonSpec, ...]:
     )
 
 
+def _place_spec() -> ComparisonSpec:
+    """The commune and the house as one comparison: a person who moved changes both at once, and two
+    comparisons would count that one fact twice (Fellegi-Sunter takes them as independent)."""
+    street_missing = '("address_l" IS NULL OR "address_r" IS NULL)'
+    return ComparisonSpec(
+        "place",
+        "unit",
+        (
+            Level("house", _duckdb_level('"unit_l" = "unit_r" AND "address_l" = "address_r"')),
+            Level("commune", _duckdb_level(f'"unit_l" = "unit_r" AND {street_missing}')),
+            Level("commune:other_house", cll.ExactMatchLevel("unit")),
+            # The same house in another commune: the 2021 ward was mapped to the wrong 2025 one.
+            Level("house:other_commune", cll.ExactMatchLevel("address")),
+            Level("typo", cll.DamerauLevenshteinLevel("unit", 1)),
+        ),
+    )
+
+
+def _duckdb_level(condition: str) -> cll.CustomLevel:
+    """A level written in DuckDB's SQL (Splink translates it for Spark)."""
+    return cll.CustomLevel(condition, base_dialect_str="duckdb")
+
+
+def _household_phone_spec() -> ComparisonSpec:
+    """Phones against a register that knows each household's phone (`phone_household`, the register's
+    side only): the old apps took a child's or a grandparent's records under the family phone, which is
+    then evidence of the household, not a wrong phone."""
+    missing = '("{0}_l" IS NULL AND "{1}_l" IS NULL) OR ("{0}_r" IS NULL AND "{1}_r" IS NULL)'
+    household = '"phone_l" = "phone_household_r" OR "phone_household_l" = "phone_r"'
+    return ComparisonSpec(
+        "phone",
+        "phone",
+        (
+            Level("exact", cll.ExactMatchLevel("phone")),
+            Level("household", _duckdb_level(household)),
+            Level("typo", cll.DamerauLevenshteinLevel("phone", 1)),
+        ),
+        null_sql=missing.format("phone", "phone_household"),
+    )
+
+
+def _specs_active(active: set[str], *, register: bool) -> list[ComparisonSpec]:
+    """The comparisons whose columns the inputs carry. Against a register (`register`): the commune and
+    the house and street are compared together (`_place_spec`) when both are there, and phones know the
+    household's phone when the register gives it (`_household_phone_spec`)."""
+    specs = [spec for spec in _comparison_specs() if spec.null_column in active]
+    if register and {"unit", "address"} <= active:
+        specs = [spec for spec in specs if spec.name not in ("unit", "address")] + [_place_spec()]
+    if register and "phone_household" in active:
+        specs = [_household_phone_spec() if spec.name == "phone" else spec for spec in specs]
+    return specs
+
+
 def _identifier_levels(column: str) -> tuple[Level, ...]:
     """Exact, or one keystroke off (a digit wrong, missing, added, or two neighbours exchanged)."""
     return (
@@ -131,14 +188,23 @@ def _identifier_levels(column: str) -> tuple[Level, ...]:
 
 def _comparison(spec: ComparisonSpec) -> cl.CustomComparison:
     levels = [
-        cll.NullLevel(spec.null_column).configure(label_for_charts="missing"),
+        _null_level(spec),
         *(level.creator.configure(label_for_charts=level.label) for level in spec.levels),
         cll.ElseLevel().configure(label_for_charts="different"),
     ]
     return cl.CustomComparison(levels, output_column_name=spec.name)
 
 
+def _null_level(spec: ComparisonSpec) -> ComparisonLevelCreator:
+    if spec.null_sql:
+        return _duckdb_level(spec.null_sql).configure(is_null_level=True, label_for_charts="missing")
+    return cll.NullLevel(spec.null_column).configure(label_for_charts="missing")
+
+
 BLOCKINGS = ("general", "register")
+# Columns only the register's side carries (a record's phone is compared with them): active when any
+# input has a value, not every one.
+REGISTER_ONLY = ("phone_household",)
 
 
 def _blocking_rules(active: set[str], blocking: str = "general") -> list[BlockingRuleCreator]:
@@ -152,7 +218,8 @@ def _blocking_rules(active: set[str], blocking: str = "general") -> list[Blockin
     people: one surname in three is Nguyễn, so surname + year alone pairs every Nguyễn born in a year with
     every other (about 480 million pairs at a million people) and needs the address unit too; given name +
     year and unit + given name become the whole name but the surname ("forename": middle and given
-    names), which still meet when the surname is misspelt.
+    names), which still meet when the surname is misspelt; and a record's phone also meets the
+    household's phone (`phone_household`), which family members gave for each other.
     """
     surname_rule = ({"surname", "dob_year"}, block_on("surname", "dob_year"))
     given_rules = [
@@ -174,6 +241,8 @@ def _blocking_rules(active: set[str], blocking: str = "general") -> list[Blockin
         ({"name_sorted", "dob_year"}, block_on("name_sorted", "dob_year")),
         ({"dob"}, block_on("dob")),
         ({"dob"}, CustomRule('l."dob" = r."dob_swapped"', sql_dialect="duckdb")),
+        # In a link of two tables Splink puts the first (the records) on the left, the register right.
+        ({"phone", "phone_household"}, CustomRule('l."phone" = r."phone_household"', sql_dialect="duckdb")),
     ]
     return [rule for needs, rule in candidates if needs <= active]
 
@@ -246,7 +315,9 @@ def pairs_predict(
     Python lists are gigabytes that nothing reads again.
     """
     active = _active_columns(tables)
-    specs = [spec for spec in _comparison_specs() if spec.null_column in active]
+    if blocking == "register":
+        active |= {name for name in REGISTER_ONLY if _any_value(tables, name)}
+    specs = _specs_active(active, register=blocking == "register")
     if len(specs) < 2:
         raise LinkageError("map at least two of name, birth date, phone, sex, address unit on both sides")
     with _database(backend) as db_api:
@@ -306,6 +377,10 @@ def _spark_module() -> ModuleType:
     except ImportError as error:
         raise LinkageError(f"--backend spark needs pyspark ({error})") from error
     return spark
+
+
+def _any_value(tables: list[dict[str, list]], name: str) -> bool:
+    return any(value is not None for table in tables for value in table.get(name, ()))
 
 
 def _active_columns(tables: list[dict[str, list]]) -> set[str]:

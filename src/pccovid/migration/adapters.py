@@ -337,15 +337,24 @@ class Cleaner:
         self.id = cache(_id_piece)
         self.event_date = cache(_event_date_iso)
         self._units = cache(functools.partial(_address_piece, index=self.index))
+        self._street = cache(cleaning.street_key)
 
     def address(self, raw: str) -> Piece:
-        """Cleaned on the part that names units: a leading house number and street ("Số 416 Hùng Vương, ...")
-        names no unit, and without it most addresses of a ward are the same text (one lookup each)."""
-        street = _STREET.match(raw)
-        return self._units(raw[street.end() :] if street else raw)
+        """The units cleaned on the part that names them: a leading house number and street ("Số 416 Hùng
+        Vương, ...") names no unit, and without it most addresses of a ward are the same text (one lookup
+        each). The street becomes `street_key`, which tells apart namesakes of one commune at linkage."""
+        street = street_part(raw)
+        values, flags = self._units(raw[len(street) :])
+        return ({**values, "street_key": self._street(street)} if street else values), flags
 
 
 _STREET = re.compile(r"\s*(?:số|so|sô)?\s*\d[^,]*,\s*(?=\S)", re.IGNORECASE)
+
+
+def street_part(address: str) -> str:
+    """The leading house number and street of an address with its comma ("Số 416 Hùng Vương, "), or ""."""
+    street = _STREET.match(address)
+    return street.group(0) if street else ""
 
 
 def _tags(field: str, codes) -> tuple[str, ...]:
@@ -473,7 +482,7 @@ def _empty_values(extract: ExtractFormat, row: Row, digest: str) -> dict[str, An
         "full_name": "", "name_key": "", "name_sorted_key": "",
         "birth_date": None, "birth_year": None, "birth_precision": "", "birth_alternative": None,
         "sex": "", "phone": "", "cccd": "", "cmnd": "", "health_insurance": "",
-        "unit_2021_id": None, "unit_2025_id": None, "content_hash": digest,
+        "street_key": "", "unit_2021_id": None, "unit_2025_id": None, "content_hash": digest,
     }  # fmt: skip
 
 

@@ -520,6 +520,18 @@ def _province_of(unit: AdminUnit, index: AddressIndex) -> AdminUnit | None:
     return next((u for units in index.provinces().values() for u in units if u.code == code), None)
 
 
+_STREET_TYPE_WORDS = {"so", "duong", "d"}  # "Số 12 Đường Lê Lợi", "12 Đ. Lê Lợi": the same house
+_STREET_PUNCTUATION = re.compile(r"[,.;]")
+
+
+def street_key(text: str) -> str:
+    """The house number and street as a comparable key: 'Số 125/7 Đường Lê Lợi' -> '125/7 le loi'.
+    Folded, without the type words sources add or leave out; 'hẻm' (alley) stays, since '12 Hẻm Lê Lợi'
+    and '12 Lê Lợi' are different houses."""
+    words = _STREET_PUNCTUATION.sub(" ", fold(text)).split()
+    return " ".join(word for word in words if word not in _STREET_TYPE_WORDS)
+
+
 def clean_address(raw: str, *, index: AddressIndex | None = None) -> CleanAddress:
     """Free text ('Phường Bến Thành, Quận 1, TP.HCM', 'P. Ben Thanh Q1 HCM', 'xã An Phú, huyện Củ Chi')
     -> the lowest 2021 unit it names, read from the end (province, district, commune), and the 2025 unit

@@ -89,6 +89,9 @@ class StagedRecord(models.Model):
     unit_2025 = models.ForeignKey(
         AdminUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    street_key = models.CharField(
+        max_length=200, blank=True, help_text="House number and street, folded ('125/7 le loi')."
+    )
     payload = models.JSONField(default=dict, help_text="Source-specific fields: declaration, dose, test.")
     flags = models.JSONField(default=list, help_text="'field:flag' of every repair or doubt of cleaning.")
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the raw row.")

@@ -2,9 +2,10 @@
 
 What the deterministic step left (no usable identifier) is compared with the population register, the
 persons, by a Fellegi-Sunter model (`pccovid.linkage.engine`, Splink on DuckDB): name (exact, folded,
-reordered, Jaro-Winkler), birth date (allowing the day/month swap cleaning flagged), phone, sex and the
-2025 commune. The m probabilities are counted on records the identifier step linked, u on random pairs;
-the model is saved with the run (`LinkRun`).
+reordered, one keystroke, Jaro-Winkler), birth date (allowing the day/month swap cleaning flagged), phone
+(also the household's), sex, and the 2025 commune with the house and street. The m probabilities are
+counted on records the identifier step linked, u on random pairs; the model is saved with the run
+(`LinkRun`).
 
 Each record keeps its best candidate. At or above the `linkage` rule set's link probability, and with no
 second candidate at review level, it is linked; otherwise, from the review probability, it waits for a
@@ -15,6 +16,7 @@ Records that carry only a phone (Bluezone) are left out: a phone alone cannot re
 the citizen who proves the phone at sign-in (`claims.py`).
 """
 
+import functools
 import json
 import random
 import tempfile
@@ -31,6 +33,7 @@ from pccovid.linkage.config import LinkageConfig, LinkageError, Thresholds
 from pccovid.linkage.engine import explanation, pairs_predict
 from pccovid.linkage.records import COLUMNS
 from pccovid.migration import claims, selectors
+from pccovid.migration.cleaning import street_key
 from pccovid.migration.models import LinkRun, RecordLink, StagedRecord
 from pccovid.rules.services import current
 
@@ -39,12 +42,12 @@ SAMPLE_SEED = 2021
 CANDIDATE_PROBABILITY = 0.001  # pairs Splink scores below this never become a record's candidate
 TRAINING_LINKS = 20_000  # identifier-linked records that teach the model how sources garble a person
 _STAGED = ("pk", "full_name", "name_key", "name_sorted_key", "birth_date", "birth_alternative",
-           "birth_year", "sex", "phone", "unit_2025__code")  # fmt: skip
-# The engine's standard columns, in this order, the known person, and the name without its surname (for
-# the register's blocking rules, see `engine._blocking_rules`).
-_COLUMNS = (*COLUMNS, "label", "forename")
+           "birth_year", "sex", "phone", "unit_2025__code", "street_key")  # fmt: skip
+# The engine's standard columns, in this order, the house and street, the known person, the name without
+# its surname (for the register's blocking rules, see `engine._blocking_rules`) and the household's phone.
+_COLUMNS = (*COLUMNS, "address", "label", "forename", "phone_household")
 _PERSON = ("pk", "full_name", "name_key", "birth_date", "sex", "household_id", "residence_unit__code",
-           "residence_unit__level", "residence_unit__parent__code")  # fmt: skip
+           "residence_unit__level", "residence_unit__parent__code", "address_line")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -180,36 +183,40 @@ def _records_table() -> dict[str, list]:
 
 
 def _append(table: dict[str, list], uid: str, name, key: str | None, sorted_key, born, alternative, year,
-            sex, phone, unit, label) -> None:  # fmt: skip
+            sex, phone, unit, street, label, household_phone=None) -> None:  # fmt: skip
     words = (key or "").split()
     values = (uid, name or None, key or None, sorted_key or None, words[0] if words else None,
               words[-1] if len(words) > 1 else None, born.isoformat() if born else None,
               alternative.isoformat() if alternative else None, year, sex or None, phone or None,
-              unit or None, label, " ".join(words[1:]) or None)  # fmt: skip
+              unit or None, street or None, label, " ".join(words[1:]) or None, household_phone)  # fmt: skip
     for column, value in zip(_COLUMNS, values, strict=True):
         table[column].append(value)
 
 
 def _staged_append(table: dict[str, list], rows: list[tuple], *, labelled: bool = False) -> None:
     """Rows of `_STAGED` (and, `labelled`, the linked person's pk last) into the table."""
-    for pk, name, key, sorted_key, born, alternative, year, sex, phone, unit, *linked in rows:
+    for pk, name, key, sorted_key, born, alternative, year, sex, phone, unit, street, *linked in rows:
         label = linked[0] if labelled else None
-        _append(table, f"s{pk}", name, key, sorted_key, born, alternative, year, sex, phone, unit, label)
+        _append(
+            table, f"s{pk}", name, key, sorted_key, born, alternative, year, sex, phone, unit, street, label
+        )
 
 
 def _persons_table() -> dict[str, list]:
     """The register's side. A person's unit is their commune (legacy addresses name communes, never
-    residential groups); a person without a phone of their own carries their household's, since the old
-    apps took a child's or a grandparent's records under the family phone."""
+    residential groups). Each person carries their own phone and their household's, since the old apps
+    took a child's or a grandparent's records under the family phone. The house and street
+    (`cleaning.street_key` of the address line) tell apart namesakes born in one year in one commune."""
     own_phones, household_phones = _phones()
     table = _records_table()
     people = Person.objects.values_list(*_PERSON).iterator(chunk_size=20_000)
-    for pk, full_name, name_key, birth_date, sex, household, unit, level, parent in people:
+    streets = functools.lru_cache(maxsize=1 << 16)(street_key)  # one line per household
+    for pk, full_name, name_key, birth_date, sex, household, unit, level, parent, address in people:
         commune = parent if level == Level.RESIDENTIAL_GROUP else unit
-        phone = own_phones.get(pk) or household_phones.get(household)
         sorted_key = " ".join(sorted(name_key.split()))
         _append(table, f"p{pk}", full_name, name_key, sorted_key, birth_date, None, birth_date.year, sex,
-                phone, commune, pk)  # fmt: skip
+                own_phones.get(pk), commune, streets(address), pk,
+                household_phones.get(household))  # fmt: skip
     return table
 
 

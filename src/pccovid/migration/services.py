@@ -41,7 +41,7 @@ Progress = Callable[[int, int], None]  # (data rows done, data rows in the file)
 _STAGED_FIELDS = [
     "source", "record_id", "raw", "full_name", "name_key", "name_sorted_key", "birth_date", "birth_year",
     "birth_precision", "birth_alternative", "sex", "phone", "cccd", "cmnd", "health_insurance",
-    "unit_2021_id", "unit_2025_id", "payload", "flags", "content_hash",
+    "unit_2021_id", "unit_2025_id", "street_key", "payload", "flags", "content_hash",
 ]  # fmt: skip
 _COUNTERS = ("rows_read", "staged", "unchanged", "updated", "rejected")
 REJECT_FIELDS = ("row", "record_id", "field", "reason")
@@ -259,11 +259,11 @@ Entry = tuple[int, str, str, str | None, "tuple | Reject | list[str]"]
 
 _COLUMNS = (
     "source", "record_id", "full_name", "name_key", "name_sorted_key", "birth_year", "birth_precision", "sex",
-    "phone", "cccd", "cmnd", "health_insurance", "unit_2021_id", "unit_2025_id", "content_hash",
+    "phone", "cccd", "cmnd", "health_insurance", "unit_2021_id", "unit_2025_id", "street_key", "content_hash",
     "raw", "payload", "flags", "birth_date", "birth_alternative",
 )  # fmt: skip
 assert sorted(_COLUMNS) == sorted(_STAGED_FIELDS)
-_PLAIN = operator.itemgetter(*_COLUMNS[:15])
+_PLAIN = operator.itemgetter(*_COLUMNS[:16])
 _JSON = json.JSONEncoder().encode  # what Django's JSONField writes (`json.dumps(value)`)
 
 

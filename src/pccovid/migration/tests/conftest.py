@@ -1,5 +1,6 @@
 """A generated legacy city, shared by the linkage, merge and review tests."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from pccovid.demo.generator import CommuneSpec
 from pccovid.geography.models import Level
 from pccovid.migration import formats, generator, services
 from pccovid.migration.models import ImportRun, StagedRecord
+from pccovid.rules.models import RuleSet
 from pccovid.testkit import make_unit
 
 PEOPLE = 120
@@ -31,6 +33,15 @@ def legacy(db, tmp_path, settings) -> Path:
     for source, extract in formats.SOURCES.items():
         services.legacy_import(source=source, path=out / extract.file_name)
     return out
+
+
+def cautious_linkage_rules() -> None:
+    """A rule set that links only near-certain pairs, so that a small city surely leaves pairs for a
+    person to settle in review."""
+    RuleSet.objects.create(
+        domain="linkage", version="cautious", effective_from=dt.date(2021, 10, 1), source="test",
+        values={"link_probability": 0.999999, "review_probability": 0.5, "match_share": 0.9},
+    )  # fmt: skip
 
 
 def stage(

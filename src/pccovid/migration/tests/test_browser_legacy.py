@@ -7,7 +7,6 @@ once ("database table is locked": no busy timeout), so here the jobs run inside 
 them; `test_console.py` holds them back to see the running state. (The SQLite file of `make run` waits, WAL
 and a 20 s timeout, and PostgreSQL has row locks.)"""
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -18,8 +17,7 @@ from pccovid.geography.models import Level
 from pccovid.identity.models import IdentifierKind, PersonIdentifier
 from pccovid.migration import formats, generator, jobs
 from pccovid.migration.models import RecordLink
-from pccovid.migration.tests.conftest import COMMUNES
-from pccovid.rules.models import RuleSet
+from pccovid.migration.tests.conftest import COMMUNES, cautious_linkage_rules
 from pccovid.testkit import CHROMIUM, make_unit
 
 pytestmark = [
@@ -81,11 +79,7 @@ def pair_of_a_citizen() -> RecordLink:
 
 def test_import_link_review_then_the_citizen_sees_the_old_records(page, extracts, sms_outbox, monkeypatch):
     monkeypatch.setattr(jobs, "in_background", lambda target: target())
-    # A cautious rule set, so that this small city surely leaves pairs for a person to settle.
-    RuleSet.objects.create(
-        domain="linkage", version="cautious", effective_from=dt.date(2021, 10, 1), source="test",
-        values={"link_probability": 0.999999, "review_probability": 0.5, "match_share": 0.9},
-    )  # fmt: skip
+    cautious_linkage_rules()
     page.goto("/console/login/")
     page.fill("input[name=username]", "data")
     page.fill("input[name=password]", "demo-data-2021")

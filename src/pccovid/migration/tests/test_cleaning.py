@@ -15,6 +15,7 @@ from pccovid.migration.cleaning import (
     clean_id,
     clean_name,
     clean_phone,
+    street_key,
 )
 from pccovid.testkit import make_unit
 
@@ -434,3 +435,18 @@ def test_on_the_real_maps(real_maps):
         assert cleaned.unit_2021.edition == Edition.PRE_2025
         assert cleaned.unit_2025 is not None and cleaned.unit_2025.edition == Edition.CURRENT
         assert cleaned.confidence == "high"
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("Số 125/7 Đường Lê Lợi", "125/7 le loi"),
+        ("125/7 Lê Lợi, ", "125/7 le loi"),
+        ("125/7 Đ. Lê Lợi", "125/7 le loi"),
+        ("so 125/7 le loi", "125/7 le loi"),
+        ("12 Hẻm Lê Lợi", "12 hem le loi"),  # an alley off the street is another house
+        ("", ""),
+    ],
+)
+def test_street_key_drops_the_type_words_sources_add_or_leave_out(raw, key):
+    assert street_key(raw) == key

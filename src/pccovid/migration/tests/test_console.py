@@ -12,7 +12,7 @@ from pccovid.demo import services as demo_services
 from pccovid.geography.models import AdminUnit, Level
 from pccovid.migration import adapters, formats, generator, jobs, linking, probabilistic
 from pccovid.migration.models import ImportRun, RecordLink
-from pccovid.migration.tests.conftest import COMMUNES
+from pccovid.migration.tests.conftest import COMMUNES, cautious_linkage_rules
 from pccovid.testkit import make_unit
 
 HOME = "/console/legacy/"
@@ -163,6 +163,7 @@ def test_other_officials_are_refused(client, extracts):
 
 @pytest.fixture
 def reviewer(client, legacy):
+    cautious_linkage_rules()
     linking.link_deterministic()
     probabilistic.link_probabilistic()
     return signed_in(client)

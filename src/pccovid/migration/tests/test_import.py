@@ -1,6 +1,7 @@
 """Import runs: adapters (good and bad rows), idempotency, deltas, rejects, refusals, resume after a kill."""
 
 import csv
+import importlib
 import json
 import os
 import random
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
@@ -420,3 +422,21 @@ def _wait_for_checkpoint(directory: Path, process: subprocess.Popen) -> int:
             return found[0][0]
         time.sleep(0.005)
     raise AssertionError("no checkpoint within 120 s")
+
+
+def test_the_house_and_street_are_staged_as_a_key_beside_the_units(quan_1, tmp_path):
+    rows = [
+        {**CASES["vaccination"][0], "address": "Số 12/4 Đường Hai Bà Trưng, Phường Tân Định, Quận 1, TP.HCM"}
+    ]
+    services.legacy_import(source="vaccination", path=extract_file(tmp_path, "vaccination", rows))
+    vaccination = staged("vaccination")
+    assert (vaccination.street_key, vaccination.unit_2025) == ("12/4 hai ba trung", quan_1[1])
+
+
+def test_records_staged_before_the_street_key_get_it_from_their_raw_address(quan_1, tmp_path):
+    rows = [{**CASES["vaccination"][0], "address": "45 Pasteur, Phường Tân Định, Quận 1, TP.HCM"}]
+    services.legacy_import(source="vaccination", path=extract_file(tmp_path, "vaccination", rows))
+    StagedRecord.objects.update(street_key="")
+    backfill = importlib.import_module("pccovid.migration.migrations.0006_staged_record_street_key")
+    backfill.street_keys_fill(django_apps, None)
+    assert staged("vaccination").street_key == "45 pasteur"

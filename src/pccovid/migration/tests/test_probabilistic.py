@@ -2,9 +2,13 @@
 
 import datetime as dt
 
+from pccovid.core.text import fold
+from pccovid.geography.models import AdminUnit, Edition
+from pccovid.identity import services as identity_services
+from pccovid.identity.models import IdentifierKind
 from pccovid.migration import claims, formats, linking, probabilistic
 from pccovid.migration.models import LinkRun, RecordLink, StagedRecord
-from pccovid.migration.tests.conftest import stage
+from pccovid.migration.tests.conftest import COMMUNES, stage
 from pccovid.rules.models import RuleSet
 
 
@@ -77,3 +81,53 @@ def test_phone_only_records_are_left_to_the_phones_owner(people):
     )
     run = probabilistic.link_probabilistic()
     assert (run.considered, run.linked, run.review, run.note) == (0, 0, 0, "")
+
+
+def _resident(name: str, born: int, sex: str, house: str, household=None, phone: str = ""):
+    """A person of Phường Sài Gòn (one of the generated city's communes) at `house`."""
+    unit = AdminUnit.objects.get(code=COMMUNES[0].code, edition=Edition.CURRENT)
+    identifiers = (
+        [identity_services.IdentifierIn(IdentifierKind.PHONE, phone, source="test")] if phone else []
+    )
+    return identity_services.person_create(
+        full_name=name, birth_date=dt.date(born, 3, 9), sex=sex, residence_unit=unit, identifiers=identifiers,
+        household=household, address_line=house,
+    )  # fmt: skip
+
+
+def _ward_test(record_id: str, name: str, born: int, sex: str, street: str, phone: str = "") -> StagedRecord:
+    """A ward's test list row as staged: the birth year only, no identifier."""
+    unit = AdminUnit.objects.get(code=COMMUNES[0].code, edition=Edition.CURRENT)
+    key = fold(name)
+    return stage(
+        record_id, source="ward_tests", full_name=name, name_key=key, birth_year=born, birth_precision="year",
+        name_sorted_key=" ".join(sorted(key.split())), sex=sex, unit_2025=unit, street_key=street,
+        phone=phone,
+    )  # fmt: skip
+
+
+def test_namesakes_of_one_commune_and_year_are_told_apart_by_their_house(legacy):
+    first = _resident("Lương Thế Vinh", 1980, "M", "Số 12 Đường Lê Lợi")
+    second = _resident("Lương Thế Vinh", 1980, "M", "45/2 Pasteur")
+    records = [
+        _ward_test("T1", "Lương Thế Vinh", 1980, "M", "12 le loi"),
+        _ward_test("T2", "Lương Thế Vinh", 1980, "M", "45/2 pasteur"),
+    ]
+    linking.link_deterministic()
+    probabilistic.link_probabilistic()
+    for record, person in zip(records, (first, second), strict=True):
+        link = RecordLink.objects.get(staged_record=record)
+        assert link.person == person and "place:house" in link.explanation
+
+
+def test_a_record_under_the_family_phone_goes_to_the_member_it_names(legacy):
+    unit = AdminUnit.objects.get(code=COMMUNES[0].code, edition=Edition.CURRENT)
+    home = identity_services.household_create(code="T-HH-1", unit=unit, address_line="88 Đồng Khởi")
+    _resident("Đỗ Văn Hậu", 1975, "M", "88 Đồng Khởi", household=home, phone="0912345678")
+    # The child has a phone of their own; the ward listed them under their father's.
+    child = _resident("Đỗ Minh Khôi", 2012, "M", "88 Đồng Khởi", household=home, phone="0987654321")
+    record = _ward_test("T3", "Đỗ Minh Khôi", 2012, "M", "88 dong khoi", phone="+84912345678")
+    linking.link_deterministic()
+    probabilistic.link_probabilistic()
+    link = RecordLink.objects.get(staged_record=record)
+    assert link.person == child and "phone:household" in link.explanation
