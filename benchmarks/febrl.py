@@ -38,8 +38,8 @@ NOTES = [
     " ".join(
         """Splink's settings are those of its febrl3 tutorial (`docs/demos/examples/duckdb/febrl3.ipynb`):
         comparisons `NameComparison` on given name and surname, `DateOfBirthComparison` (yyyymmdd),
-        `DamerauLevenshteinAtThresholds(soc_sec_id, 2)`, exact street number and postcode with term-
-        frequency adjustments; blocking on soc_sec_id, given name, surname, date of birth and postcode;
+        `DamerauLevenshteinAtThresholds(soc_sec_id, 2)`, exact street number and postcode with
+        term-frequency adjustments; blocking on soc_sec_id, given name, surname, date of birth and postcode;
         the prior from the deterministic rules soc_sec_id, given + surname + date, and given/surname
         exchanged + date (recall 0.9; the earlier reconstruction used given + surname + postcode as the
         third rule, now corrected), u by random sampling, m by EM blocked on date of birth, then on
@@ -49,8 +49,8 @@ NOTES = [
     " ".join(
         """What closed the gap (general changes, the same settings serve the Vietnamese sources): a
         separate `id_number` field with exact and one-keystroke (Damerau-Levenshtein <= 1) levels, the
-        same typo level for phones and units, a one-digit-off birth-date level, name levels for a given
-        name or family name that agrees alone or in the other's place, an optional `address` line
+        same typo level for phones, units and whole names, a one-digit-off birth-date level, name levels
+        for a given name or family name that agrees alone or in the other's place, an optional `address` line
         (exact, Jaro-Winkler > 0.92), blocking on the id number and on unit + given name, the id number
         among the prior's deterministic rules, and EM blocked on the names before the birth date.""".split()
     ),
