@@ -439,13 +439,13 @@ def _train(
         training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     on_phase(PHASES[1])
     training.estimate_u_using_random_sampling(max_pairs=config.training.max_pairs, seed=config.training.seed)
-    _unobserved_u_bound(linker, config.training.max_pairs)
     on_phase(PHASES[2])
     if "label" in active:
         training.estimate_m_from_label_column("label")
-        return
-    for columns in [c for c in (("surname", "given"), ("dob",), ("phone",)) if set(c) <= active][:2]:
-        training.estimate_parameters_using_expectation_maximisation(block_on(*columns))
+    else:
+        for columns in [c for c in (("surname", "given"), ("dob",), ("phone",)) if set(c) <= active][:2]:
+            training.estimate_parameters_using_expectation_maximisation(block_on(*columns))
+    _unobserved_u_bound(linker, config.training.max_pairs)
 
 
 def _unobserved_u_bound(linker: Linker, sampled_pairs: int) -> None:
@@ -455,7 +455,7 @@ def _unobserved_u_bound(linker: Linker, sampled_pairs: int) -> None:
     in neither keeps the defaults (nothing says it is rare among non-matches)."""
     for comparison in linker._settings_obj.comparisons:
         for level in comparison._comparison_levels_excluding_null:
-            if level._m_is_trained and not level._u_is_trained:
+            if level._has_estimated_m_values and not level._has_estimated_u_values:
                 level.u_probability = 1 / sampled_pairs
 
 

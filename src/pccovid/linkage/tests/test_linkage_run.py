@@ -192,3 +192,16 @@ def test_spark_without_java_is_one_clear_line(tmp_path, dedupe_config, monkeypat
             no_progress=True,
         )
     assert not (tmp_path / "m.csv").exists()
+
+
+def test_a_level_no_random_pair_reached_gets_u_from_the_sample_size(tmp_path, link_config):
+    """200 random pairs hold no two equal birth dates; Splink's default u (about 1e-3) would undervalue
+    them, the bound is one in the 200."""
+    link_config.write_text(link_config.read_text().replace("max_pairs = 20000", "max_pairs = 200"))
+    left, right, _ = write_pair(tmp_path)
+    out = tmp_path / "matches.csv"
+    call_command("linkage_run", left=left, right=right, config=link_config, out=out, no_progress=True)
+    model = json.loads((tmp_path / "matches.model.json").read_text(encoding="utf-8"))
+    exact = model["comparisons"][1]["comparison_levels"][1]
+    assert exact["label_for_charts"] == "exact" and exact["m_probability"] > 0.5
+    assert exact["u_probability"] == pytest.approx(1 / 200)
