@@ -108,8 +108,9 @@ def test_entry_for(*, result: Any) -> dict:
         "tt": TEST_TYPE[result.kind],
         "sc": result.sample_taken_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tr": TEST_RESULT[result.result],
-        "tc": result.site.name[:80],
     }
+    if result.site:  # a result from a 2021 app names no test centre ("tc" is optional)
+        entry["tc"] = result.site.name[:80]
     if result.kind == "rt_pcr":
         entry["nm"] = "RT-PCR"
     return entry

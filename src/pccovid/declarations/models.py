@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from pccovid.core.querysets import JurisdictionQuerySet
 from pccovid.declarations.rules import EXPOSURES, SYMPTOMS
 
+LEGACY_PREFIX = "legacy:"
+
 
 class Kind(models.TextChoices):
     DOMESTIC = "domestic", _("Domestic")
@@ -134,6 +136,13 @@ class Declaration(models.Model):
         help_text="Reference of the case investigation holding this row: it is never purged.",
     )
 
+    source = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text='Empty: made in pccovid. "legacy:ncovi", "legacy:vneid": a 2021 app\'s, brought in by the '
+        "legacy merge (history: never flagged, never purged by retention).",
+    )
+
     objects = DeclarationQuerySet.as_manager()
 
     class Meta:
@@ -158,6 +167,11 @@ class Declaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} declaration {self.pk} of {self.person_id} at {self.declared_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def legacy_source(self) -> str:
+        """The 2021 app the declaration came from ("ncovi"), or "" for one made in pccovid."""
+        return self.source.removeprefix(LEGACY_PREFIX) if self.source.startswith(LEGACY_PREFIX) else ""
 
     @property
     def symptoms(self) -> list[str]:

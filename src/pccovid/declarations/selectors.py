@@ -227,7 +227,8 @@ def symptoms_uncleared(*, person: "Person") -> Declaration | None:
     """The person's newest declaration with a symptom, inside the exposure window, not yet followed up.
 
     A later declaration without symptoms does not clear it: a health official's follow-up does (2021
-    practice: the commune health station checks on the person).
+    practice: the commune health station checks on the person). A declaration from a 2021 app (`source`
+    "legacy:...") is history and never counts.
     """
     now = clock.now()
     window = policy(at=clock.today()).values["exposure_window_days"]
@@ -236,7 +237,7 @@ def symptoms_uncleared(*, person: "Person") -> Declaration | None:
         any_symptom |= Q(**{name: True})
     return (
         Declaration.objects.filter(
-            any_symptom, person=person, declared_at__gt=now - dt.timedelta(days=window)
+            any_symptom, person=person, declared_at__gt=now - dt.timedelta(days=window), source=""
         )
         .exclude(follow_up=FollowUp.DONE)
         .order_by("-declared_at", "-pk")

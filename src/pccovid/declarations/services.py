@@ -1,4 +1,6 @@
-"""Writes of health declarations: submit (with its checks and flag), follow up, purge after retention.
+"""Writes of health declarations: submit (with its checks and flag), follow up, purge after retention, and
+the import of a 2021 app's declaration by the legacy merge (`declaration_import_legacy`: history, with none
+of a new declaration's effects).
 
 Every check of a declaration lives here, so the API and the web form refuse the same things with the same
 message; each error names its field (`DeclarationError.field`) and says which field in words.
@@ -7,6 +9,7 @@ message; each error names its field (`DeclarationError.field`) and says which fi
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +23,15 @@ from pccovid.core import clock
 from pccovid.core.errors import Forbidden, NotFound
 from pccovid.declarations import rules, selectors
 from pccovid.declarations.errors import DeclarationError, NotHouseholdMember
-from pccovid.declarations.models import Declaration, FollowUp, Kind, TestKind, Transport, Vaccine
+from pccovid.declarations.models import (
+    LEGACY_PREFIX,
+    Declaration,
+    FollowUp,
+    Kind,
+    TestKind,
+    Transport,
+    Vaccine,
+)
 from pccovid.geography import selectors as geography_selectors
 from pccovid.geography.models import Edition, Level
 from pccovid.identity import validators as identity_validators
@@ -278,6 +289,79 @@ def declaration_submit(*, declared_by, person, data: dict[str, Any]) -> Declarat
     return declaration
 
 
+def _legacy_stay_unit(stay_unit, person):
+    """The record's place when it is a commune of the current map, else the person's residence commune."""
+    if stay_unit is not None and stay_unit.level == Level.COMMUNE and stay_unit.edition == Edition.CURRENT:
+        return stay_unit
+    commune = selectors.residence_commune(person=person)
+    if commune is None:
+        raise _error("stay_unit", _("Place of stay: neither the record nor the person names a commune."))
+    return commune
+
+
+def _legacy_entry(*, border_gate: str, flight_number: str) -> dict[str, Any]:
+    """What an old entry declaration said of the arrival, kept only where it fits the form's fields."""
+    flight = _compact(flight_number)
+    gate = " ".join((border_gate or "").split())
+    return {
+        "returned_from_abroad": True,
+        "flight_number": flight if FLIGHT_NUMBER.fullmatch(flight) else "",
+        "border_gate": gate if len(gate) <= 100 else "",
+    }
+
+
+@transaction.atomic
+def declaration_import_legacy(
+    *,
+    person,
+    kind: str,
+    declared_at: dt.datetime,
+    source: str,
+    stay_unit=None,
+    stay_address: str = "",
+    answers: Iterable[str] = (),
+    border_gate: str = "",
+    flight_number: str = "",
+) -> Declaration | None:
+    """A declaration from a 2021 app's record (issue 7): the person's history, stored as it was declared.
+
+    It is not checked against today's windows (a 2021 trip or arrival is outside them by design), and has
+    none of a new declaration's effects: not flagged for follow-up (nobody is to call about it now), no
+    access grant to the place of stay, not read by the COVID card (`symptoms_uncleared` reads declarations
+    made in pccovid only), and not purged by the retention rule, which limits how long live declarations
+    are kept for tracing: this one is history, kept as long as the staged record it comes from, and removed
+    by undoing its link.
+
+    What the record says is kept where the form has a field for it; the rest stays in the staged record:
+    `answers` other than the form's symptoms and exposures, a flight number not in IATA form, a gate longer
+    than the field. The place of stay is `stay_unit` when it is a commune of the current map, else the
+    person's residence commune; an empty address becomes the commune's name. `source` is "legacy:<source>".
+
+    Returns None when the person already has it (same source, kind and moment). Raises `DeclarationError`
+    when nothing sensible can be stored: an unknown kind, a moment without a time zone or in the future, no
+    commune.
+    """
+    if not source.startswith(LEGACY_PREFIX):
+        raise ValueError(f"A legacy declaration's source starts with {LEGACY_PREFIX!r}: {source!r}")
+    if kind not in Kind.values:
+        raise _error("kind", _("Kind must be domestic or entry."))
+    if timezone.is_naive(declared_at) or declared_at > clock.now():
+        raise _error("declared_at", _("Declared at: a past moment with its time zone is required."))
+    found = Declaration.objects.filter(person=person, source=source, kind=kind, declared_at=declared_at)
+    if found.exists():
+        return None
+    unit = _legacy_stay_unit(stay_unit, person)
+    names = set(answers)
+    checked = {name: name in names for name in [*rules.SYMPTOMS, *rules.EXPOSURES]}
+    if kind == Kind.ENTRY:
+        checked.update(_legacy_entry(border_gate=border_gate, flight_number=flight_number))
+    return Declaration.objects.create(
+        kind=kind, person=person, declared_by=person, declared_at=declared_at, source=source[:40],
+        rules_version=selectors.policy(at=clock.localdate(declared_at)).version, stay_unit=unit,
+        stay_address=" ".join((stay_address or "").split())[:200] or unit.name, **checked,
+    )  # fmt: skip
+
+
 def _inside(unit, assignment_unit) -> bool:
     return unit.edition == assignment_unit.edition and unit.path.startswith(assignment_unit.path)
 
@@ -327,10 +411,11 @@ def declaration_follow_up(*, assignment, declaration_id: int, note: str) -> Decl
 
 @transaction.atomic
 def declarations_purge_expired(*, now: dt.datetime) -> int:
-    """Delete declarations older than the retention rule, except those held for a case. Returns how many."""
+    """Delete declarations older than the retention rule, except those held for a case and those from a 2021
+    app (history: see `declaration_import_legacy`). Returns how many."""
     retention = selectors.policy(at=timezone.localdate(now)).values["retention_days"]
     cutoff = now - dt.timedelta(days=retention)
-    expired = Declaration.objects.filter(declared_at__lt=cutoff)
+    expired = Declaration.objects.filter(declared_at__lt=cutoff).exclude(source__startswith=LEGACY_PREFIX)
     held = expired.filter(held_for_case__gt="").count()
     deleted, _by_model = expired.exclude(held_for_case__gt="").delete()
     logger.info(

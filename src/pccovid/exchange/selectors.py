@@ -52,7 +52,7 @@ def records_of(*, person, doses, results) -> fhir.PersonRecords:
             r.sample_taken_at,
             r.result,
             float(r.ct_value) if r.ct_value is not None else None,
-            r.site.code,
+            r.site.code if r.site else "",
             r.external_id or f"pccovid-{r.pk}",
             r.pool.code if r.pool else "",
         )

@@ -30,6 +30,9 @@ class LegacyRecordOut(Schema):
     dose_status: str | None = Field(description="For a dose: counts, kept_apart or not_read.")
     dose_note: str = Field(description="Why a dose was kept apart.")
     open_request: bool = Field(description="The citizen said this record is not theirs; being checked.")
+    shown_in: str = Field(
+        description="testing or declarations: the record's test result or declaration is listed there now."
+    )
 
 
 class CorrectionCreateIn(Schema):

@@ -1,8 +1,10 @@
 """What the old apps said about a citizen, and the citizen's corrections to it (issue 7, item 6).
 
 A citizen sees each linked legacy record as a card marked with its source and date ("from NCOVI,
-12/08/2021"). They may say a record is not theirs (a data engineer of their province decides: accepting
-undoes the link, so the record and its dose go) or that a dose is missing (the vaccination site they name
+12/08/2021"); a record whose merge made a test result or a declaration is shown by the test results or
+declarations page, so its card only points there (`shown_in`) and keeps the "not mine" action. They may
+say a record is not theirs (a data engineer of their province decides: accepting undoes the link, so the
+record and what its merge created go) or that a dose is missing (the vaccination site they name
 decides: accepting records the dose through `vaccination.services.dose_record`, every dose rule checked).
 The outcome is what the citizen is told.
 """
@@ -26,7 +28,7 @@ from pccovid.identity import selectors as identity_selectors
 from pccovid.identity.models import Person
 from pccovid.migration import merge
 from pccovid.migration import selectors as migration_selectors
-from pccovid.migration.models import CorrectionRequest, FieldValue, RecordLink
+from pccovid.migration.models import CorrectionRequest, FieldValue, LinkEffect, RecordLink
 from pccovid.vaccination import rules as vaccination_rules
 from pccovid.vaccination import selectors as vaccination_selectors
 from pccovid.vaccination import services as vaccination_services
@@ -65,6 +67,8 @@ FACTS = {
                          ("facility", gettext_lazy("Primary care facility")),
                          ("valid_from", gettext_lazy("Valid from")), ("valid_to", gettext_lazy("Valid to"))),
 }  # fmt: skip
+# A record's merge that created one of these: the item is shown by that app's page, with its source mark.
+SHOWN_IN = {LinkEffect.Kind.TEST: "testing", LinkEffect.Kind.DECLARATION: "declarations"}
 DATE_FIELDS = {"vaccinated_on", "Ngày tiêm", "Ngày lấy mẫu", "valid_from", "valid_to"}
 REQUEST_FIELDS = ["full_name", "birth_date", "correction_request"]
 MAX_DOSE_NUMBER = 9
@@ -97,6 +101,7 @@ class LegacyItem:
     dose_status: str | None = None  # counts, kept_apart, not_read
     dose_note: str = ""
     open_request: bool = False
+    shown_in: str = ""  # "testing" or "declarations": the item now lives there; this card only points to it
 
     @property
     def summary(self) -> str:
@@ -158,7 +163,14 @@ def _item(link: RecordLink, open_links: set[int]) -> LegacyItem:
     )  # fmt: skip
     if kind == "dose" and link.merged:
         item.dose_status, item.dose_note = _dose_status(link)
+    item.shown_in = _shown_in(link)
     return item
+
+
+def _shown_in(link: RecordLink) -> str:
+    """The app whose page shows what the merge made of this record (its test result, its declaration)."""
+    kinds = {effect.kind for effect in link.effects.all()}
+    return next((app for kind, app in SHOWN_IN.items() if kind in kinds), "")
 
 
 def legacy_items_of(*, person: Person) -> list[LegacyItem]:

@@ -212,11 +212,14 @@ class FieldValue(models.Model):
 
 
 class LinkEffect(models.Model):
-    """A row a merge created outside this app (a dose, an identifier): what undoing the link deletes."""
+    """A row a merge created outside this app (a dose, a test result, a declaration, an identifier): what
+    undoing the link deletes."""
 
     class Kind(models.TextChoices):
         DOSE = "dose"
         IDENTIFIER = "identifier"
+        TEST = "test"
+        DECLARATION = "declaration"
 
     link = models.ForeignKey(RecordLink, on_delete=models.CASCADE, related_name="effects")
     kind = models.CharField(max_length=12, choices=Kind.choices)

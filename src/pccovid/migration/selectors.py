@@ -66,9 +66,10 @@ def review_pair(*, assignment, link_id: int) -> RecordLink:
 
 
 def legacy_records_of(*, person: Person) -> list[RecordLink]:
-    """The person's linked legacy records, newest first, with their provenance (the citizen's own view)."""
+    """The person's linked legacy records, newest first, with their provenance and what their merge created
+    (`effects`: a test result or declaration is shown by its own app's page, not again from the record)."""
     links = RecordLink.objects.filter(person=person, status=RecordLink.Status.LINKED)
-    links = links.select_related("staged_record").prefetch_related("field_values")
+    links = links.select_related("staged_record").prefetch_related("field_values", "effects")
     return sorted(links, key=lambda link: merge_record_date(link.staged_record) or dt.date.min, reverse=True)
 
 

@@ -157,7 +157,7 @@ def _csv_rows(person, doses, results) -> Iterator[list]:
     for r in results:
         yield [
             *who, "test", clock.localdate(r.sample_taken_at).isoformat(), "", "", "", "", r.kind, r.result,
-            "" if r.ct_value is None else str(r.ct_value), r.site.code,
+            "" if r.ct_value is None else str(r.ct_value), r.site.code if r.site else "",
         ]  # fmt: skip
 
 

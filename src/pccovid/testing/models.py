@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pccovid.core.querysets import JurisdictionQuerySet
 
+LEGACY_PREFIX = "legacy:"
+
 
 class SiteKind(models.TextChoices):
     SAMPLING = "sampling_site", _("Sampling site")
@@ -82,7 +84,14 @@ class TestResult(models.Model):
     sample_taken_at = models.DateTimeField()
     result = models.CharField(max_length=10, choices=Result.choices)
     ct_value = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    site = models.ForeignKey(TestSite, on_delete=models.PROTECT, related_name="results")
+    site = models.ForeignKey(
+        TestSite,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="results",
+        help_text='Empty only for a result from a 2021 app (source "legacy:..."): no site we know.',
+    )
     technician = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -91,7 +100,9 @@ class TestResult(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     pool = models.ForeignKey(Pool, null=True, blank=True, on_delete=models.PROTECT, related_name="results")
-    source = models.CharField(max_length=140, help_text='"recorded", "csv:<file name>", "api", "fhir"')
+    source = models.CharField(
+        max_length=140, help_text='"recorded", "csv:<file name>", "api", "fhir", "legacy:<source>"'
+    )
     external_id = models.CharField(max_length=64, null=True, blank=True)
     needs_retest = models.BooleanField(default=False)
     rules_version = models.CharField(max_length=30)
@@ -125,10 +136,19 @@ class TestResult(models.Model):
                 condition=Q(ct_value__isnull=True) | Q(ct_value__gte=0, ct_value__lte=45),
                 name="testing_ct_range",
             ),
+            models.CheckConstraint(
+                condition=Q(site__isnull=False) | Q(source__startswith=LEGACY_PREFIX),
+                name="testing_site_unless_legacy",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.result} of {self.person_id} at {self.sample_taken_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def legacy_source(self) -> str:
+        """The 2021 app the result came from ("ward_tests"), or "" for a result recorded in pccovid."""
+        return self.source.removeprefix(LEGACY_PREFIX) if self.source.startswith(LEGACY_PREFIX) else ""
 
     @property
     def positive(self) -> bool:

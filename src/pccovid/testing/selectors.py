@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from pccovid.audit import services as audit_services
+from pccovid.core import clock
 from pccovid.core.errors import Forbidden, NotFound
 from pccovid.core.querysets import units_within
 from pccovid.rules import services as rule_services
@@ -70,6 +71,14 @@ def results_of(*, person: "Person", limit: int = 100) -> list[TestResult]:
         .select_related("site", "pool")
         .order_by("-sample_taken_at", "-pk")[:limit]
     )
+
+
+def results_sampled_on(*, person: "Person", kind: str, day: dt.date) -> list[TestResult]:
+    """The person's results of this kind whose sample was taken on the local day `day` (internal: the
+    legacy import's duplicate check)."""
+    start, end = clock.local_midnight(day), clock.local_midnight(day + dt.timedelta(days=1))
+    results = TestResult.objects.filter(person=person, kind=kind)
+    return list(results.filter(sample_taken_at__gte=start, sample_taken_at__lt=end))
 
 
 def last_negative_test_at(*, person: "Person") -> dt.datetime | None:
@@ -153,8 +162,6 @@ def test_counts(*, unit, start: dt.date, end: dt.date) -> dict[int, dict[str, in
     An aggregate: no audit."""
     from django.db.models import Count, Q
 
-    from pccovid.core import clock
-
     low, high = clock.local_midnight(start), clock.local_midnight(end + dt.timedelta(days=1))
     positive = Q(result=Result.POSITIVE) & ~Q(kind=TestKind.POOLED_RT_PCR)
     rows = (
@@ -183,8 +190,6 @@ def tests_by_day(*, unit, start: dt.date, end: dt.date) -> list[tuple[dt.date, i
     from django.conf import settings
     from django.db.models import Count, Q
     from django.db.models.functions import TruncDate
-
-    from pccovid.core import clock
 
     low, high = clock.local_midnight(start), clock.local_midnight(end + dt.timedelta(days=1))
     positive = Q(result=Result.POSITIVE) & ~Q(kind=TestKind.POOLED_RT_PCR)

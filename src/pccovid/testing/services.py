@@ -12,6 +12,9 @@ Recording reads the person for the official (the name is shown back), so the per
 the site's commune by an access grant when they live elsewhere (they presented themself, or the lab
 reports their sample), re-read through `restrict_to` inside the transaction, and audited. Each stored
 result emits `testing.result_recorded` in the same transaction; handlers run after commit.
+
+A result from a 2021 app (`result_import_legacy`, called by the legacy merge) is history: no site, no
+event, no grant, no audit (see its docstring).
 """
 
 import csv
@@ -41,7 +44,16 @@ from pccovid.identity import selectors as identity_selectors
 from pccovid.qr import services as qr_services
 from pccovid.testing import rules, selectors
 from pccovid.testing.errors import ImportTooLarge, ImportUnreadable, TestingError
-from pccovid.testing.models import Pool, PoolMember, Result, SiteKind, TestKind, TestResult, TestSite
+from pccovid.testing.models import (
+    LEGACY_PREFIX,
+    Pool,
+    PoolMember,
+    Result,
+    SiteKind,
+    TestKind,
+    TestResult,
+    TestSite,
+)
 
 EVENT_NAME = "testing.result_recorded"
 AUDIT_FIELDS = ["full_name", "birth_date", "test_result"]
@@ -59,7 +71,8 @@ KIND_ALIASES = {
     "rt_pcr": TestKind.RT_PCR, "rt-pcr": TestKind.RT_PCR, "pcr": TestKind.RT_PCR,
     "rapid_antigen": TestKind.RAPID_ANTIGEN, "rapid": TestKind.RAPID_ANTIGEN,
     "test nhanh": TestKind.RAPID_ANTIGEN, "pooled_rt_pcr": TestKind.POOLED_RT_PCR,
-    "pooled": TestKind.POOLED_RT_PCR, "gop mau": TestKind.POOLED_RT_PCR,
+    "test nhanh khang nguyen": TestKind.RAPID_ANTIGEN, "pooled": TestKind.POOLED_RT_PCR,
+    "gop mau": TestKind.POOLED_RT_PCR,
 }  # fmt: skip
 RESULT_ALIASES = {
     "positive": Result.POSITIVE, "duong tinh": Result.POSITIVE, "+": Result.POSITIVE,
@@ -595,6 +608,63 @@ def result_record(
     if stored:
         return stored[0]
     return TestResult.objects.select_related("person", "site").get(site=site, external_id=row.external_id)
+
+
+def _legacy_reading(kind: str, result: str) -> tuple[str, str]:
+    """The kind and result a 2021 list wrote ("PCR", "Test nhanh kháng nguyên"; "Dương tính", "Âm tính"),
+    read with the aliases every channel uses. A pooled sample without its pool cannot be stored."""
+    try:
+        kind_code = _kind(kind)
+        if kind_code == TestKind.POOLED_RT_PCR:
+            raise _RowRefused("kind", _("Pooled samples come with their pool: upload the lab's file."))
+        return kind_code, _result(result, kind=kind_code, pooled=False)
+    except _RowRefused as refused:
+        raise TestingError(refused.reason, field=refused.field) from None
+
+
+@transaction.atomic
+def result_import_legacy(
+    *, person, kind: str, sampled_on: dt.date, result: str, source: str
+) -> TestResult | None:
+    """A test result from a 2021 app's record (issue 7): history, stored as it was, not a new result.
+
+    The old ward lists named a ward, not a site the platform knows, nor a sample id or a time: the result
+    has no site and its sample is taken at the day's local midnight. The sample-age window of live results
+    does not apply (it is history); a day in the future or before the person's birth is refused.
+
+    No `testing.result_recorded` event, no access grant, no audit: that event is how a new result reaches
+    tracing (a positive opens a case, finds contacts and alerts them), quarantine (a scheduled test is done)
+    and risk (today's levels are recomputed). A positive of 2021 must do none of these today; with no site
+    it is not counted in the report and dashboard counts either (they count by the site's unit).
+
+    `source` is "legacy:<source>" ("legacy:ward_tests"). Returns None when the person already has the same
+    kind and result sampled that day (the ward list and a lab both held one test); another result that day
+    is a `TestingError`, for the caller to keep as an alternative value rather than overwrite.
+    """
+    if not source.startswith(LEGACY_PREFIX):
+        raise ValueError(f"A legacy result's source starts with {LEGACY_PREFIX!r}: {source!r}")
+    kind_code, result_code = _legacy_reading(kind, result)
+    if sampled_on > clock.today() or sampled_on < person.birth_date:
+        raise TestingError(
+            _("Sample date %(date)s is in the future or before the person's birth.")
+            % {"date": f"{sampled_on:%d/%m/%Y}"},
+            field="sample_taken_at",
+        )
+    same_day = selectors.results_sampled_on(person=person, kind=kind_code, day=sampled_on)
+    if any(found.result == result_code for found in same_day):
+        return None
+    if same_day:
+        raise TestingError(
+            _("The %(kind)s result of %(date)s is already recorded as %(result)s.")
+            % {"kind": TestKind(kind_code).label, "date": f"{sampled_on:%d/%m/%Y}",
+               "result": Result(same_day[0].result).label},
+            field="result",
+        )  # fmt: skip
+    return TestResult.objects.create(
+        person=person, kind=kind_code, sample_taken_at=clock.local_midnight(sampled_on), result=result_code,
+        site=None, source=source[:140],
+        rules_version=f"testing {selectors.policy(at=sampled_on).version}", created_at=clock.now(),
+    )  # fmt: skip
 
 
 @transaction.atomic

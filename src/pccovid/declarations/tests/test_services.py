@@ -234,3 +234,73 @@ def test_purge_deletes_expired_keeps_recent_and_held(family, domestic_data, capl
     assert not Declaration.objects.filter(pk=old.pk).exists()
     assert "1 deleted" in caplog.text and "1 kept for cases" in caplog.text
     assert services.declarations_purge_expired(now=NOW) == 0
+
+
+# --- declaration_import_legacy: a 2021 app's declaration, history ------------------------------------------
+
+DECLARED_AT = dt.datetime(2021, 8, 12, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+def _legacy(person, **overrides):
+    data = {"person": person, "kind": "domestic", "declared_at": DECLARED_AT, "source": "legacy:ncovi"}
+    return services.declaration_import_legacy(**{**data, **overrides})
+
+
+def test_a_legacy_declaration_keeps_its_moment_and_answers_with_no_effect(family, tree):
+    declaration = _legacy(family["lan"], answers=["cough", "contact_with_case", "not_a_question"])
+    assert (declaration.kind, declaration.source, declaration.legacy_source) == (
+        "domestic",
+        "legacy:ncovi",
+        "ncovi",
+    )
+    assert declaration.declared_at == DECLARED_AT and declaration.declared_by == family["lan"]
+    assert declaration.symptoms == ["cough"] and declaration.exposures == ["contact_with_case"]
+    assert declaration.stay_unit == tree["ben_thanh"] and declaration.stay_address == "Phường Bến Thành"
+    assert not declaration.flagged and declaration.follow_up == FollowUp.NOT_NEEDED
+    assert not AccessGrant.objects.exists() and not PersonalDataRead.objects.exists()
+
+
+def test_a_legacy_entry_keeps_gate_and_flight_where_they_fit(family, tree):
+    entry = _legacy(family["lan"], kind="entry", stay_unit=tree["sai_gon"], stay_address=" 12  Lê Lợi ",
+                    border_gate="Sân bay Tân Sơn Nhất", flight_number="vn 0123")  # fmt: skip
+    assert (entry.border_gate, entry.flight_number, entry.returned_from_abroad) == (
+        "Sân bay Tân Sơn Nhất", "VN0123", True,
+    )  # fmt: skip
+    assert entry.arrival_date is None  # the old app did not say: no imported case is made of it
+    assert entry.stay_unit == tree["sai_gon"] and entry.stay_address == "12 Lê Lợi"
+    odd = _legacy(family["minh"], kind="entry", border_gate="x" * 101, flight_number="chuyến bay 12")
+    assert (odd.border_gate, odd.flight_number) == ("", "")
+
+
+def test_a_stay_unit_that_is_no_current_commune_falls_back_to_the_residence(family, tree):
+    assert _legacy(family["lan"], stay_unit=tree["hcmc"]).stay_unit == tree["ben_thanh"]
+
+
+def test_the_same_legacy_declaration_twice_creates_nothing(family):
+    _legacy(family["lan"])
+    assert _legacy(family["lan"]) is None
+    assert Declaration.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"kind": "quarantine"}, "kind"),
+        ({"declared_at": dt.datetime(2021, 8, 12, 9, 30)}, "declared_at"),
+        ({"declared_at": NOW + dt.timedelta(days=1)}, "declared_at"),
+    ],
+)
+def test_an_odd_legacy_declaration_is_refused_with_its_field(family, overrides, field):
+    with pytest.raises(DeclarationError) as error:
+        _legacy(family["lan"], **overrides)
+    assert error.value.field == field
+    assert not Declaration.objects.exists()
+
+
+def test_legacy_declarations_are_never_purged_nor_read_by_the_card(family):
+    from pccovid.declarations import selectors
+
+    declaration = _legacy(family["lan"], declared_at=NOW - dt.timedelta(days=2), answers=["fever"])
+    assert selectors.symptoms_uncleared(person=family["lan"]) is None
+    assert services.declarations_purge_expired(now=NOW + dt.timedelta(days=400)) == 0
+    assert Declaration.objects.get() == declaration

@@ -9,6 +9,7 @@ import pytest
 from pccovid.accounts.models import User
 from pccovid.audit.models import PersonalDataRead
 from pccovid.core import clock
+from pccovid.declarations.models import Declaration
 from pccovid.migration import corrections, merge
 from pccovid.migration.models import RecordLink, StagedRecord
 from pccovid.migration.tests.conftest import stage
@@ -194,3 +195,41 @@ def test_a_health_worker_records_a_dose_from_the_insurance_card_scan(client, off
     response = client.post("/vaccination/doses/new/", {**form, "product_code": PFIZER})
     assert response.status_code == 200, response.content.decode()
     assert Dose.objects.get(dose_number=2).person == people["an"]
+
+
+def test_the_test_result_and_the_declaration_are_shown_once_by_their_own_pages(an_client, an_legacy):
+    tests_page = an_client.get("/testing/").content.decode()
+    assert tests_page.count('data-source="ward_tests"') == 1
+    assert tests_page.count("from the ward&#x27;s test list, 01/09/2021") == 1
+    declarations_page = an_client.get("/declarations/").content.decode()
+    assert declarations_page.count('data-source="ncovi"') == 1
+    assert declarations_page.count("from NCOVI, 12/08/2021") == 1
+    legacy_page = an_client.get("/me/legacy/").content.decode()
+    # The old apps' page points to them (and keeps "not mine"), without repeating what they say.
+    assert 'data-shown-in="testing"' in legacy_page and 'data-shown-in="declarations"' in legacy_page
+    assert 'href="/testing/"' in legacy_page and 'href="/declarations/"' in legacy_page
+    assert "Âm tính" not in legacy_page and "<dt>Symptoms</dt>" not in legacy_page
+    assert legacy_page.count("This is not mine") == 5
+
+
+def test_the_legacy_declaration_page_says_where_it_comes_from(an_client, an_legacy):
+    declaration = Declaration.objects.get()
+    page = an_client.get(f"/declarations/{declaration.pk}/done/").content.decode()
+    assert "from NCOVI, 12/08/2021" in page and "Cough" in page
+    assert "Declaration sent" not in page and "Thank you" not in page
+
+
+def test_the_marks_are_in_vietnamese_by_default(client, people, an_legacy):
+    client.force_login(citizen_account(people["an"]))
+    assert "Nguồn: NCOVI, ngày 12/08/2021" in client.get("/declarations/").content.decode()
+    assert (
+        "Nguồn: danh sách xét nghiệm của xã/phường, ngày 01/09/2021"
+        in client.get("/testing/").content.decode()
+    )
+    assert "Đã có trong kết quả xét nghiệm của bạn" in client.get("/me/legacy/").content.decode()
+
+
+def test_api_says_where_each_record_is_shown(an_client, an_legacy):
+    shown = {row["source"]: row["shown_in"] for row in an_client.get("/api/v1/legacy/mine").json()}
+    assert shown == {"ward_tests": "testing", "ncovi": "declarations", "ward_vaccinations": "",
+                     "vaccination": "", "social_insurance": ""}  # fmt: skip

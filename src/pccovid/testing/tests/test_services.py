@@ -5,6 +5,7 @@ import pytest
 
 from pccovid.accounts.models import AccessGrant
 from pccovid.audit.models import PersonalDataRead
+from pccovid.core import clock
 from pccovid.core.errors import Forbidden, NotFound
 from pccovid.events import services as event_services
 from pccovid.events.models import OutboxEvent
@@ -300,3 +301,74 @@ def test_pool_holds_at_most_ten(technician, tree, row):
                 pool_code="POOL-9", result="") for n, number in enumerate(numbers)]  # fmt: skip
     report = services.results_import_csv(assignment=technician[1], site_code="BT01", file=csv_file(rows))
     assert report.stored == 10 and [(e.row, e.field) for e in report.rejected] == [(12, "pool_code")]
+
+
+# --- result_import_legacy: a 2021 ward list's test, history ----------------------------------------------
+
+
+def legacy(person, **overrides):
+    data = {"person": person, "kind": "PCR", "sampled_on": dt.date(2021, 9, 1), "result": "Dương tính",
+            "source": "legacy:ward_tests"}  # fmt: skip
+    return services.result_import_legacy(**{**data, **overrides})
+
+
+def test_a_legacy_result_is_stored_without_site_event_grant_or_audit(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = legacy(people["an"])
+    assert (result.kind, result.result, result.site, result.source) == (
+        "rt_pcr", "positive", None, "legacy:ward_tests",
+    )  # fmt: skip
+    assert result.sample_taken_at == clock.local_midnight(dt.date(2021, 9, 1))
+    assert result.legacy_source == "ward_tests" and result.positive and not result.needs_retest
+    assert not OutboxEvent.objects.exists()  # no case opened, no quarantine test done, no risk recount
+    assert not AccessGrant.objects.exists() and not PersonalDataRead.objects.exists()
+    assert selectors.results_of(person=people["an"]) == [result]
+
+
+def test_a_legacy_result_is_not_counted_in_the_reports(people, tree):
+    legacy(people["an"])
+    day = dt.date(2021, 9, 1)
+    assert selectors.test_counts(unit=tree["hcmc"], start=day, end=day) == {}
+    assert selectors.tests_by_day(unit=tree["hcmc"], start=day, end=day) == []
+
+
+def test_the_same_legacy_test_twice_creates_nothing(people):
+    first = legacy(people["an"], kind="Test nhanh kháng nguyên", result="Âm tính")
+    assert first.kind == "rapid_antigen" and first.result == "negative"
+    assert legacy(people["an"], kind="Test nhanh kháng nguyên", result="Âm tính") is None
+    assert TestResult.objects.count() == 1
+
+
+def test_another_result_of_the_same_sample_day_is_refused(people, technician):
+    _user, assignment = technician
+    record(assignment, people["an"], sample_taken_at=NOW - dt.timedelta(days=1), result="negative")
+    with pytest.raises(
+        TestingError, match=r"The RT-PCR result of 14/10/2021 is already recorded as Negative"
+    ):
+        legacy(people["an"], sampled_on=dt.date(2021, 10, 14))
+    assert legacy(people["an"], sampled_on=dt.date(2021, 10, 14), result="Âm tính") is None
+    assert TestResult.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"kind": "X-quang"}, "kind"),
+        ({"kind": "gộp mẫu"}, "kind"),
+        ({"result": "chưa rõ"}, "result"),
+        ({"sampled_on": dt.date(2021, 10, 16)}, "sample_taken_at"),
+        ({"sampled_on": dt.date(1980, 1, 1)}, "sample_taken_at"),
+    ],
+)
+def test_an_unreadable_legacy_test_is_refused_with_its_field(people, overrides, field):
+    with pytest.raises(TestingError) as error:
+        legacy(people["an"], **overrides)
+    assert error.value.field == field
+    assert not TestResult.objects.exists()
+
+
+def test_a_legacy_source_is_required(people):
+    with pytest.raises(ValueError, match="legacy:"):
+        legacy(people["an"], source="ward_tests")
