@@ -77,8 +77,9 @@ class Workspace:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         src = str(Path(__file__).resolve().parents[1] / "src")
+        # DEBUG off, as deployed: Django's debug cursor formats every query it runs.
         return env | {"PCCOVID_VAR_DIR": str(self.folder), "DJANGO_SETTINGS_MODULE": "pccovid.settings",
-                      "PYTHONPATH": src}  # fmt: skip
+                      "PYTHONPATH": src, "DEBUG": "0", "SECRET_KEY": "benchmark-only"}  # fmt: skip
 
 
 def pccovid(workspace: Workspace, *args: str) -> None:
