@@ -132,6 +132,7 @@ def measure(workspace: Workspace, step: str) -> dict:
     for leftover in ("-wal", "-shm"):  # a killed run's journal would be replayed onto the fresh copy
         workspace.database.with_name(workspace.database.name + leftover).unlink(missing_ok=True)
     shutil.copyfile(workspace.staged, workspace.database)
+    pccovid(workspace, "migrate", "-v0")  # the code may have new migrations or rule versions since
     truth = workspace.legacy / "truth.csv"
     done = subprocess.run(
         [sys.executable, "-c", STEP_CODE, step, str(truth)],

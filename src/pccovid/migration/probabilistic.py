@@ -119,7 +119,8 @@ def _best_candidates(
     Splink scores each pair alone. But a legacy record is one person at most, and most records are of
     someone in the register (`match_share`): so the probability that the record is candidate i is its
     odds against all of the record's candidates and the chance that it is nobody's,
-    P(i) = odds_i / ((1 - share) / share + sum_j odds_j), odds = 2 ** match_weight (the prior included).
+    P(i) = odds_i / ((1 - share) + sum_j odds_j), odds = 2 ** match_weight (the prior, share / persons,
+    included).
     A lone strong candidate gains; two that fit share the probability.
     """
     records = _records_table()
@@ -146,7 +147,7 @@ def _best_candidates(
         left, right = _sides(row)
         if int(left[1:]) not in training:
             pairs.setdefault(int(left[1:]), []).append((int(right[1:]), row))
-    nobody = (1 - match_share) / match_share
+    nobody = 1 - match_share
     result = {}
     for pk, candidates in pairs.items():
         total = nobody + sum(2.0 ** row["match_weight"] for _person, row in candidates)

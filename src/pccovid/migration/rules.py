@@ -22,5 +22,16 @@ LINKAGE_RULES = RuleDefault(
     ),
     values={"link_probability": 0.99, "review_probability": 0.80, "match_share": 0.9},
 )
+# The register covers every citizen: a legacy record that is nobody's is a foreigner's or a made-up one.
+# Measured at the identifier step on the generated city of 1,000,000 people, every one of 686,411 records
+# with a valid CCCD or CMND found its person; 0.9 had made "nobody" a rival worth a tenth of all candidates,
+# which sent 4,162 right pairs to review (a moved person, named and dated exactly: 0.95).
+LINKAGE_RULES_2021_2 = RuleDefault(
+    domain="linkage",
+    version="2021.2",
+    effective_from=dt.date(2021, 9, 2),
+    source=LINKAGE_RULES.source + "; match_share from the identifier step's hit rate",
+    values={"link_probability": 0.99, "review_probability": 0.80, "match_share": 0.99},
+)
 
-RULESETS = [LINKAGE_RULES]
+RULESETS = [LINKAGE_RULES, LINKAGE_RULES_2021_2]

@@ -29,7 +29,7 @@ def test_the_model_links_what_identifiers_could_not_and_stays_right(legacy):
     )
     assert (run.considered, run.rules_version) == (
         baseline.pairs - round(baseline.recall * baseline.pairs) - phone_only,  # phone-only: left to claims
-        "2021.1",
+        "2021.2",
     )
     made = RecordLink.objects.filter(method="probabilistic")
     assert made.filter(status="linked").count() == run.linked > 0
