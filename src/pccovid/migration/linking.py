@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from pccovid.core import bulk, clock
 from pccovid.core.errors import ApplicationError
@@ -75,13 +75,14 @@ def link_deterministic(
     unlinked = selectors.staged_records(source=source).filter(link__isnull=True)
     report = LinkReport(considered=unlinked.count())
     done, after = 0, 0
-    while rows := list(unlinked.filter(pk__gt=after).order_by("pk").values(*_FIELDS)[:batch]):
-        matches = _batch_match(rows)
-        _links_write(matches)
-        report.linked.update(match.method for match in matches.values())
-        done, after = done + len(rows), rows[-1]["pk"]
-        if progress:
-            progress(done, report.considered)
+    with bulk.sqlite_tuned(connections[router.db_for_write(RecordLink)]):
+        while rows := list(unlinked.filter(pk__gt=after).order_by("pk").values(*_FIELDS)[:batch]):
+            matches = _batch_match(rows)
+            _links_write(matches)
+            report.linked.update(match.method for match in matches.values())
+            done, after = done + len(rows), rows[-1]["pk"]
+            if progress:
+                progress(done, report.considered)
     report.left = report.considered - report.total_linked
     return report
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections, router, transaction
 
-from pccovid.core import clock
+from pccovid.core import bulk, clock
 from pccovid.core.errors import ApplicationError
 from pccovid.migration import adapters, selectors
 from pccovid.migration.adapters import Cleaner, Reject, Row
@@ -127,7 +127,7 @@ def _run_stream(
     if progress:
         progress(run.last_committed_row, run.total_rows)
     remaining = max(run.total_rows - run.last_committed_row, 0)
-    with _sqlite_bulk(), _indexes_deferred() as deferral:
+    with bulk.sqlite_tuned(_writer()), _indexes_deferred() as deferral:
         if workers and remaining > size and _forkable():
             batches = _batches_forked(run, extract, path, size, cleaner, workers)
         else:
@@ -142,39 +142,8 @@ def _run_stream(
                 progress(run.last_committed_row, max(run.total_rows, run.last_committed_row))
 
 
-_SQLITE_BULK = {"synchronous": "NORMAL", "cache_size": str(-256 * 1024)}  # cache_size < 0: KiB
-
-
 def _writer():
     return connections[router.db_for_write(StagedRecord)]
-
-
-@contextlib.contextmanager
-def _sqlite_bulk() -> Iterator[None]:
-    """SQLite tuned for the run, as it was afterwards. `synchronous=NORMAL` (the database runs in WAL mode,
-    see `settings`): a commit appends to the WAL without waiting for fsync (the WAL is synced at
-    checkpoints). A killed process loses nothing committed; a power cut can lose the last batches, but
-    each batch holds its own checkpoint, so the resume still starts where the data ends. A 256 MiB page
-    cache (default 2 MiB): the staging table's indexes (name, phone, CCCD, CMND...) take random inserts,
-    which past the default cache read and write back pages for every batch. Profiled on 200,000 rows:
-    in batches of 1,000 with the default cache, the INSERTs and commits took 17 s of 59 s; in batches of
-    10,000 (the default) with this cache, 6 s of 30 s. Other databases,
-    and a run inside an outer transaction (whose batches commit nothing; SQLite refuses the first pragma
-    there), are left as they are."""
-    connection = _writer()
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        before = {name: str(cursor.execute(f"PRAGMA {name}").fetchone()[0]) for name in _SQLITE_BULK}
-        for name, value in _SQLITE_BULK.items():
-            cursor.execute(f"PRAGMA {name}={value}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute(f"PRAGMA {name}={value}")
 
 
 DEFER_INDEXES_FROM = 100_000  # rows left to import from which the secondary indexes may wait
