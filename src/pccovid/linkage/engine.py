@@ -232,20 +232,24 @@ def _blocking_rules(active: set[str], blocking: str = "general") -> list[Blockin
     people: one surname in three is Nguyễn, so surname + year alone pairs every Nguyễn born in a year with
     every other (about 480 million pairs at a million people) and needs the address unit too; given name +
     year and unit + given name become the whole name but the surname ("forename": middle and given
-    names), which still meet when the surname is misspelt; and a record's phone also meets the
-    household's phone (`phone_household`), which family members gave for each other.
+    names), which still meet when the surname is misspelt; the birth date needs the commune too (alone it
+    pairs a record with everyone born that day in the city: 28 of 99 million pairs at a million); and a
+    record's phone also meets the household's phone (`phone_household`), which family members gave for
+    each other.
     """
     surname_rule = ({"surname", "dob_year"}, block_on("surname", "dob_year"))
     given_rules = [
         ({"unit", "given"}, block_on("unit", "given")),
         ({"given", "dob_year"}, block_on("given", "dob_year")),
     ]
+    date_rule = ({"dob"}, block_on("dob"))
     if blocking == "register":
         surname_rule = ({"surname", "dob_year", "unit"}, block_on("surname", "dob_year", "unit"))
         given_rules = [
             ({"unit", "forename"}, block_on("unit", "forename")),
             ({"forename", "dob_year"}, block_on("forename", "dob_year")),
         ]
+        date_rule = ({"dob", "unit"}, block_on("dob", "unit"))
     candidates: list[tuple[set[str], BlockingRuleCreator]] = [
         ({"phone"}, block_on("phone")),
         ({"id_number"}, block_on("id_number")),
@@ -253,7 +257,7 @@ def _blocking_rules(active: set[str], blocking: str = "general") -> list[Blockin
         surname_rule,
         given_rules[1],
         ({"name_sorted", "dob_year"}, block_on("name_sorted", "dob_year")),
-        ({"dob"}, block_on("dob")),
+        date_rule,
         ({"dob"}, CustomRule('l."dob" = r."dob_swapped"', sql_dialect="duckdb")),
         # In a link of two tables Splink puts the first (the records) on the left, the register right.
         ({"phone", "phone_household"}, CustomRule('l."phone" = r."phone_household"', sql_dialect="duckdb")),
