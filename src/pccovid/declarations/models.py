@@ -3,10 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pccovid.core.provenance import legacy_app
 from pccovid.core.querysets import JurisdictionQuerySet
 from pccovid.declarations.rules import EXPOSURES, SYMPTOMS
-
-LEGACY_PREFIX = "legacy:"
 
 
 class Kind(models.TextChoices):
@@ -171,7 +170,7 @@ class Declaration(models.Model):
     @property
     def legacy_source(self) -> str:
         """The 2021 app the declaration came from ("ncovi"), or "" for one made in pccovid."""
-        return self.source.removeprefix(LEGACY_PREFIX) if self.source.startswith(LEGACY_PREFIX) else ""
+        return legacy_app(self.source)
 
     @property
     def symptoms(self) -> list[str]:

@@ -21,10 +21,10 @@ from pccovid.audit import services as audit_services
 from pccovid.audit.models import Purpose
 from pccovid.core import clock
 from pccovid.core.errors import Forbidden, NotFound
+from pccovid.core.provenance import LEGACY_PREFIX
 from pccovid.declarations import rules, selectors
 from pccovid.declarations.errors import DeclarationError, NotHouseholdMember
 from pccovid.declarations.models import (
-    LEGACY_PREFIX,
     Declaration,
     FollowUp,
     Kind,

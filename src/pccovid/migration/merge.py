@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from pccovid.core import clock
 from pccovid.core.errors import ApplicationError, NotFound
+from pccovid.core.provenance import legacy_source
 from pccovid.core.text import fold
 from pccovid.declarations import services as declaration_services
 from pccovid.declarations.errors import DeclarationError
@@ -155,7 +156,7 @@ def _link_merge(link: RecordLink, person: Person, identifiers: dict[str, set[str
         identifier = identity_services.identifier_add(
             person=person,
             identifier=identity_services.IdentifierIn(
-                IdentifierKind.HEALTH_INSURANCE, record.health_insurance, f"legacy:{record.source}"
+                IdentifierKind.HEALTH_INSURANCE, record.health_insurance, legacy_source(record.source)
             ),
         )
         identifiers[IdentifierKind.HEALTH_INSURANCE] = {identifier.value}
@@ -260,7 +261,7 @@ def _dose_merge(link: RecordLink, person: Person, observed: dt.date | None) -> l
         kind=LinkEffect.Kind.DOSE,
         write=lambda: vaccination_services.dose_import_legacy(
             person=person, product_code=product, dose_number=number, given_on=given_on, lot_number=lot,
-            source=f"legacy:{source}",
+            source=legacy_source(source),
         ),
     )]  # fmt: skip
 
@@ -288,7 +289,8 @@ def _test_merge(link: RecordLink, person: Person, observed: dt.date | None) -> l
         link, person, observed, field="test", value=f"{kind}|{sampled_on.isoformat()}|{result}",
         kind=LinkEffect.Kind.TEST,
         write=lambda: testing_services.result_import_legacy(
-            person=person, kind=kind, sampled_on=sampled_on, result=result, source=f"legacy:{record.source}"
+            person=person, kind=kind, sampled_on=sampled_on, result=result,
+            source=legacy_source(record.source),
         ),
     )]  # fmt: skip
 
@@ -324,7 +326,7 @@ def _declaration_merge(link: RecordLink, person: Person, observed: dt.date | Non
         link, person, observed, field="declaration", value=f"{kind}|{declared_at.isoformat()}",
         kind=LinkEffect.Kind.DECLARATION,
         write=lambda: declaration_services.declaration_import_legacy(
-            person=person, kind=kind, declared_at=declared_at, source=f"legacy:{record.source}",
+            person=person, kind=kind, declared_at=declared_at, source=legacy_source(record.source),
             stay_unit=record.unit_2025, stay_address=str(record.raw.get("address") or ""),
             answers=_answers(record), border_gate=str(record.payload.get("entry_gate") or ""),
             flight_number=str(record.payload.get("flight") or ""),

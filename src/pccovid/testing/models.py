@@ -3,9 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pccovid.core.provenance import LEGACY_PREFIX, legacy_app
 from pccovid.core.querysets import JurisdictionQuerySet
-
-LEGACY_PREFIX = "legacy:"
 
 
 class SiteKind(models.TextChoices):
@@ -148,7 +147,7 @@ class TestResult(models.Model):
     @property
     def legacy_source(self) -> str:
         """The 2021 app the result came from ("ward_tests"), or "" for a result recorded in pccovid."""
-        return self.source.removeprefix(LEGACY_PREFIX) if self.source.startswith(LEGACY_PREFIX) else ""
+        return legacy_app(self.source)
 
     @property
     def positive(self) -> bool:

@@ -36,6 +36,7 @@ from pccovid.audit import services as audit_services
 from pccovid.audit.models import Purpose
 from pccovid.core import clock
 from pccovid.core.errors import Forbidden, NotFound
+from pccovid.core.provenance import LEGACY_PREFIX
 from pccovid.core.querysets import units_within
 from pccovid.core.text import fold
 from pccovid.events import services as event_services
@@ -45,7 +46,6 @@ from pccovid.qr import services as qr_services
 from pccovid.testing import rules, selectors
 from pccovid.testing.errors import ImportTooLarge, ImportUnreadable, TestingError
 from pccovid.testing.models import (
-    LEGACY_PREFIX,
     Pool,
     PoolMember,
     Result,
