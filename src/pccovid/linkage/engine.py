@@ -463,31 +463,29 @@ def _train(
     on_phase(PHASES[2])
     if "label" in active:
         training.estimate_m_from_label_column("label")
-        _unobserved_m_bound(linker, labelled)
     else:
         for columns in [c for c in (("surname", "given"), ("dob",), ("phone",)) if set(c) <= active][:2]:
             training.estimate_parameters_using_expectation_maximisation(block_on(*columns))
-    _unobserved_u_bound(linker, config.training.max_pairs)
+    known_pairs = labelled if "label" in active else 0
+    _unobserved_bounds(linker, sampled_pairs=config.training.max_pairs, known_pairs=known_pairs)
 
 
-def _unobserved_u_bound(linker: Linker, sampled_pairs: int) -> None:
-    """A level that true matches reach but none of the random pairs did (two exact phones among a million
-    people) has u below one in the sample. Splink would give it its default (about one in a thousand),
-    taking ten bits from the strongest evidence there is; it gets 1 / pairs sampled instead. A level seen
-    in neither keeps the defaults (nothing says it is rare among non-matches)."""
+def _unobserved_bounds(linker: Linker, *, sampled_pairs: int, known_pairs: int) -> None:
+    """Bounds for the levels one side of the training never saw, instead of Splink's defaults.
+
+    u: a level that true matches reach but none of the random pairs did (two exact phones among a million
+    people) has u below one in the sample; Splink's default (about one in a thousand) would take ten bits
+    from the strongest evidence there is, so it gets 1 / `sampled_pairs`. m, when it was counted on
+    `known_pairs` (0: estimated by EM, which floors its own): a level random pairs reach but none of the
+    known matches did (a different name among 20,000 records linked by their ID card) gets 1 /
+    `known_pairs`, not Splink's default (about one in sixty). A level seen in neither keeps the defaults
+    (nothing says it is rare among either)."""
     for comparison in linker._settings_obj.comparisons:
         for level in comparison._comparison_levels_excluding_null:
-            if level._has_estimated_m_values and not level._has_estimated_u_values:
+            m_seen, u_seen = level._has_estimated_m_values, level._has_estimated_u_values
+            if m_seen and not u_seen:
                 level.u_probability = 1 / sampled_pairs
-
-
-def _unobserved_m_bound(linker: Linker, known_pairs: int) -> None:
-    """The mirror of `_unobserved_u_bound` for m counted on known pairs: a level random pairs reach but
-    none of the known matches did (a different name among 20,000 records linked by their ID card) has m
-    below one in the known pairs, not Splink's default (about one in sixty)."""
-    for comparison in linker._settings_obj.comparisons:
-        for level in comparison._comparison_levels_excluding_null:
-            if level._has_estimated_u_values and not level._has_estimated_m_values and known_pairs:
+            elif u_seen and not m_seen and known_pairs:
                 level.m_probability = 1 / known_pairs
 
 
