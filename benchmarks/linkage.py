@@ -74,16 +74,18 @@ class Workspace:
     def legacy(self) -> Path:
         return self.folder / "legacy"
 
-    def env(self) -> dict[str, str]:
+    def env(self, *, debug: bool = False) -> dict[str, str]:
+        """The measured steps run with DEBUG off, as deployed (Django's debug cursor formats every query it
+        runs); the setup needs it on (`seed_demo` creates logins with published passwords)."""
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         src = str(Path(__file__).resolve().parents[1] / "src")
-        # DEBUG off, as deployed: Django's debug cursor formats every query it runs.
         return env | {"PCCOVID_VAR_DIR": str(self.folder), "DJANGO_SETTINGS_MODULE": "pccovid.settings",
-                      "PYTHONPATH": src, "DEBUG": "0", "SECRET_KEY": "benchmark-only"}  # fmt: skip
+                      "PYTHONPATH": src, "DEBUG": "1" if debug else "0",
+                      "SECRET_KEY": "benchmark-only"}  # fmt: skip
 
 
-def pccovid(workspace: Workspace, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "django", *args], env=workspace.env(), check=True)
+def pccovid(workspace: Workspace, *args: str, debug: bool = False) -> None:
+    subprocess.run([sys.executable, "-m", "django", *args], env=workspace.env(debug=debug), check=True)
 
 
 def prepare(workspace: Workspace, people: int, records: int, seed: int) -> None:
@@ -124,7 +126,7 @@ def seed_and_generate(workspace: Workspace, people: int, records: int, seed: int
     ]  # fmt: skip
     for step in steps:
         print(f"setup: {' '.join(step)}", flush=True)
-        pccovid(workspace, *step)
+        pccovid(workspace, *step, debug=True)
     shutil.copyfile(workspace.database, workspace.seeded)
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from pccovid.core.provenance import legacy_app
 from pccovid.core.querysets import JurisdictionQuerySet
 
 
@@ -95,3 +96,8 @@ class Dose(models.Model):
 
     def __str__(self) -> str:
         return f"dose {self.dose_number} of {self.person_id} on {self.given_on}"
+
+    @property
+    def legacy_source(self) -> str:
+        """The 2021 app the dose came from ("vaccination"), or "" for a dose recorded in pccovid."""
+        return legacy_app(self.source)

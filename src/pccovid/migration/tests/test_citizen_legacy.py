@@ -212,6 +212,13 @@ def test_the_test_result_and_the_declaration_are_shown_once_by_their_own_pages(a
     assert legacy_page.count("This is not mine") == 5
 
 
+def test_the_vaccination_page_marks_the_old_apps_dose_with_its_source(an_client, an_legacy):
+    page = an_client.get("/vaccination/").content.decode()
+    # The portal's dose counts and is marked; the ward list's contradicting dose 1 is not a dose.
+    assert page.count('data-source="vaccination"') == 1 and 'data-source="ward_vaccinations"' not in page
+    assert page.count("from the electronic health book, 20/07/2021") == 1
+
+
 def test_the_legacy_declaration_page_says_where_it_comes_from(an_client, an_legacy):
     declaration = Declaration.objects.get()
     page = an_client.get(f"/declarations/{declaration.pk}/done/").content.decode()
@@ -227,6 +234,7 @@ def test_the_marks_are_in_vietnamese_by_default(client, people, an_legacy):
         in client.get("/testing/").content.decode()
     )
     assert "Đã có trong kết quả xét nghiệm của bạn" in client.get("/me/legacy/").content.decode()
+    assert "Nguồn: Sổ sức khỏe điện tử, ngày 20/07/2021" in client.get("/vaccination/").content.decode()
 
 
 def test_api_says_where_each_record_is_shown(an_client, an_legacy):
