@@ -13,12 +13,15 @@ without a link are read, so a second run adds nothing. What is left goes to the 
 """
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connections, router, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from pccovid.core import bulk, clock
 from pccovid.core.errors import ApplicationError
@@ -32,7 +35,10 @@ from pccovid.migration.models import RecordLink
 Progress = Callable[[int, int], None]  # (records done, records to do)
 Method = RecordLink.Method
 DETERMINISTIC = (Method.CCCD, Method.CMND_IDENTIFIER, Method.CMND_REGISTER, Method.HEALTH_INSURANCE)
-_FIELDS = ("pk", "cccd", "cmnd", "health_insurance", "flags")
+_FIELDS = ("pk", "cccd", "cmnd", "health_insurance", "flags_text")
+# A flag that says the row contradicts its CCCD ("id:sex_mismatch"), found in the flags' JSON text: at a
+# million records, decoding every record's flags was a sixth of this step.
+_ID_MISMATCH = re.compile(r'"id:[^"]*_mismatch"')
 
 
 class LinkingError(ApplicationError):
@@ -74,6 +80,7 @@ def link_deterministic(
         raise LinkingError(f"The batch size must be at least 1, not {batch}.")
     unlinked = selectors.staged_records(source=source).filter(link__isnull=True)
     report = LinkReport(considered=unlinked.count())
+    unlinked = unlinked.annotate(flags_text=Cast("flags", TextField()))
     done, after = 0, 0
     with bulk.sqlite_tuned(connections[router.db_for_write(RecordLink)]):
         while rows := list(unlinked.filter(pk__gt=after).order_by("pk").values(*_FIELDS)[:batch]):
@@ -89,9 +96,7 @@ def link_deterministic(
 
 def cccd_usable(row: dict) -> bool:
     """A CCCD to link on: present and not contradicted by the row (see the module docstring)."""
-    return bool(row["cccd"]) and not any(
-        flag.startswith("id:") and flag.endswith("_mismatch") for flag in row["flags"]
-    )
+    return bool(row["cccd"]) and not _ID_MISMATCH.search(row["flags_text"] or "")
 
 
 def _batch_match(rows: list[dict]) -> dict[int, _Match]:
