@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connections, router, transaction
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 
 from pccovid.core import bulk, clock
 from pccovid.geography.models import Level
@@ -46,6 +48,7 @@ _STAGED = ("pk", "full_name", "name_key", "name_sorted_key", "birth_date", "birt
 # The engine's standard columns, in this order, the house and street, the known person, the name without
 # its surname (for the register's blocking rules, see `engine._blocking_rules`) and the household's phone.
 _COLUMNS = (*COLUMNS, "address", "label", "forename", "phone_household")
+_DATES = ("birth_date", "birth_alternative")
 _PERSON = ("pk", "full_name", "name_key", "birth_date", "sex", "household_id", "residence_unit__code",
            "residence_unit__level", "residence_unit__parent__code", "address_line")  # fmt: skip
 
@@ -68,7 +71,7 @@ def link_probabilistic(*, source: str | None = None, on_phase: Phase = lambda ph
     )  # fmt: skip
     on_phase("read")
     unlinked = selectors.staged_records(source=source).filter(link__isnull=True).exclude(claims.PHONE_ONLY)
-    staged = list(unlinked.values_list(*_STAGED))
+    staged = list(_dates_as_text(unlinked, _STAGED))
     run.considered = len(staged)
     staged_known = _linked_sample(TRAINING_LINKS)
     config = LinkageConfig(left={}, right={}, thresholds=thresholds)
@@ -102,7 +105,7 @@ def _linked_sample(size: int) -> list[tuple]:
     rows: list[tuple] = []
     for start in range(0, len(chosen), 5_000):
         batch = StagedRecord.objects.filter(pk__in=chosen[start : start + 5_000])
-        rows.extend(batch.values_list(*_STAGED, "link__person_id"))
+        rows.extend(_dates_as_text(batch, (*_STAGED, "link__person_id")))
     return rows
 
 
@@ -123,9 +126,7 @@ def _best_candidates(
     included).
     A lone strong candidate gains; two that fit share the probability.
     """
-    records = _records_table()
-    _staged_append(records, staged)
-    _staged_append(records, known, labelled=True)
+    records = _tables_joined(_staged_table(staged), _staged_table(known, labelled=True))
     persons = _persons_table()
     scoring = LinkageConfig(
         left={},
@@ -177,36 +178,57 @@ def _sides(row: dict) -> tuple[str, str]:
     return (first, second) if first.startswith("s") else (second, first)
 
 
-def _records_table() -> dict[str, list]:
-    """Empty columns of the engine's standard table (see `pccovid.linkage.records.COLUMNS`) and "label".
-    Built column by column: a million records as dicts would cost gigabytes before DuckDB sees them."""
-    return {name: [] for name in _COLUMNS}
+def _table(uid, name, key, sorted_key, born, alternative, year, sex, phone, unit, street, label,
+           household_phone=None) -> dict[str, list]:  # fmt: skip
+    """The engine's standard table (see `pccovid.linkage.records.COLUMNS`) with "address", "label",
+    "forename" and "phone_household", from equal-length sequences, one per input. Built column by column
+    with comprehensions: a million records as dicts, or a function call and sixteen appends per record,
+    cost gigabytes or seconds before DuckDB sees them."""
+    words = [(k or "").split() for k in key]
+    table = {
+        "unique_id": list(uid),
+        "name": _or_none(name),
+        "name_fold": _or_none(key),
+        "name_sorted": _or_none(sorted_key),
+        "surname": [w[0] if w else None for w in words],
+        "given": [w[-1] if len(w) > 1 else None for w in words],
+        "dob": _or_none(born),
+        "dob_swapped": _or_none(alternative),
+        "dob_year": list(year),
+        "sex": _or_none(sex),
+        "phone": _or_none(phone),
+        "unit": _or_none(unit),
+        "address": _or_none(street),
+        "label": list(label),
+        "forename": [" ".join(w[1:]) or None for w in words],
+        "phone_household": list(household_phone) if household_phone is not None else [None] * len(words),
+    }
+    assert tuple(table) == _COLUMNS
+    return table
 
 
-def _appenders(table: dict[str, list]) -> list[Callable]:
-    """Each column's `append`, in `_COLUMNS` order: looked up once, not for every value of a million rows."""
-    return [table[column].append for column in _COLUMNS]
+def _dates_as_text(queryset: QuerySet, fields: tuple[str, ...]) -> QuerySet:
+    """`values_list(*fields)` with the dates as ISO text, the form the engine compares: read as dates,
+    every row went through Django's converters (a fifth of reading the register) only to be written back."""
+    texts = {f"{name}_text": Cast(name, CharField()) for name in fields if name in _DATES}
+    return queryset.annotate(**texts).values_list(*(f"{n}_text" if n in _DATES else n for n in fields))
 
 
-def _append(appends: list[Callable], uid: str, name, key: str | None, sorted_key, born, alternative, year,
-            sex, phone, unit, street, label, household_phone=None) -> None:  # fmt: skip
-    words = (key or "").split()
-    values = (uid, name or None, key or None, sorted_key or None, words[0] if words else None,
-              words[-1] if len(words) > 1 else None, born.isoformat() if born else None,
-              alternative.isoformat() if alternative else None, year, sex or None, phone or None,
-              unit or None, street or None, label, " ".join(words[1:]) or None, household_phone)  # fmt: skip
-    for append, value in zip(appends, values, strict=True):
-        append(value)
+def _or_none(values) -> list:
+    return [value or None for value in values]
 
 
-def _staged_append(table: dict[str, list], rows: list[tuple], *, labelled: bool = False) -> None:
-    """Rows of `_STAGED` (and, `labelled`, the linked person's pk last) into the table."""
-    appends = _appenders(table)
-    for pk, name, key, sorted_key, born, alternative, year, sex, phone, unit, street, *linked in rows:
-        label = linked[0] if labelled else None
-        _append(
-            appends, f"s{pk}", name, key, sorted_key, born, alternative, year, sex, phone, unit, street, label
-        )
+def _tables_joined(first: dict[str, list], second: dict[str, list]) -> dict[str, list]:
+    return {name: first[name] + second[name] for name in _COLUMNS}
+
+
+def _staged_table(rows: list[tuple], *, labelled: bool = False) -> dict[str, list]:
+    """Rows of `_STAGED` (and, `labelled`, the linked person's pk last) as a table."""
+    columns = list(zip(*rows, strict=True)) or [()] * (len(_STAGED) + labelled)
+    pk, name, key, sorted_key, born, alternative, year, sex, phone, unit, street = columns[: len(_STAGED)]
+    label = columns[-1] if labelled else [None] * len(pk)
+    return _table([f"s{p}" for p in pk], name, key, sorted_key, born, alternative, year, sex, phone, unit,
+                  street, label)  # fmt: skip
 
 
 def _persons_table() -> dict[str, list]:
@@ -215,17 +237,19 @@ def _persons_table() -> dict[str, list]:
     took a child's or a grandparent's records under the family phone. The house and street
     (`cleaning.street_key` of the address line) tell apart namesakes born in one year in one commune."""
     own_phones, household_phones = _phones()
-    table = _records_table()
-    people = Person.objects.values_list(*_PERSON).iterator(chunk_size=20_000)
+    rows = list(_dates_as_text(Person.objects.all(), _PERSON).iterator(chunk_size=20_000))
+    pk, full_name, name_key, birth_date, sex, household, unit, level, parent, address = (
+        list(zip(*rows, strict=True)) or [()] * len(_PERSON)
+    )
+    del rows
     streets = functools.lru_cache(maxsize=1 << 16)(street_key)  # one line per household
-    appends = _appenders(table)
-    for pk, full_name, name_key, birth_date, sex, household, unit, level, parent, address in people:
-        commune = parent if level == Level.RESIDENTIAL_GROUP else unit
-        sorted_key = " ".join(sorted(name_key.split()))
-        _append(appends, f"p{pk}", full_name, name_key, sorted_key, birth_date, None, birth_date.year, sex,
-                own_phones.get(pk), commune, streets(address), pk,
-                household_phones.get(household))  # fmt: skip
-    return table
+    group = Level.RESIDENTIAL_GROUP
+    return _table(
+        [f"p{p}" for p in pk], full_name, name_key, [" ".join(sorted(k.split())) for k in name_key],
+        birth_date, [None] * len(pk), [int(d[:4]) for d in birth_date], sex, [own_phones.get(p) for p in pk],
+        [up if lv == group else u for u, lv, up in zip(unit, level, parent, strict=True)],
+        [streets(a) for a in address], pk, [household_phones.get(h) for h in household],
+    )  # fmt: skip
 
 
 def _phones() -> tuple[dict[int, str], dict[int, str]]:
