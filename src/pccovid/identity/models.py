@@ -68,6 +68,7 @@ class IdentifierKind(models.TextChoices):
     CMND = "cmnd", _("Old ID card (CMND, 9 digits)")
     PASSPORT = "passport", _("Passport")
     HEALTH_INSURANCE = "health_insurance", _("Health insurance number")
+    SOCIAL_INSURANCE = "social_insurance", _("Social insurance number (10 digits)")
     PHONE = "phone", _("Phone")
 
 
@@ -76,6 +77,7 @@ UNIQUE_IDENTIFIER_KINDS = [
     IdentifierKind.CMND,
     IdentifierKind.PASSPORT,
     IdentifierKind.HEALTH_INSURANCE,
+    IdentifierKind.SOCIAL_INSURANCE,
 ]
 
 

@@ -34,6 +34,8 @@ def identifier_normalise(
             return validators.normalise_phone(value)
         case IdentifierKind.HEALTH_INSURANCE:
             return value.strip().upper()
+        case IdentifierKind.SOCIAL_INSURANCE:
+            return validators.check_social_insurance(value)
     raise validators.IdentityError(_("Unknown identifier kind '%(kind)s'.") % {"kind": kind}, field="kind")
 
 

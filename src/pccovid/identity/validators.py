@@ -72,6 +72,25 @@ def check_cmnd(value: str, *, field: str = "national_id") -> str:
     return number
 
 
+def check_social_insurance(value: str, *, field: str = "social_insurance") -> str:
+    """The social insurance number (mã số BHXH): 10 digits, a person's for life. It is the tail of every
+    health-insurance card they hold, whose prefix (beneficiary group, benefit level, province) changes."""
+    number = _NON_DIGITS.sub("", value or "")
+    if not re.fullmatch(r"\d{10}", number):
+        raise IdentityError(_("A social insurance number has exactly 10 digits."), field=field)
+    return number
+
+
+_HEALTH_INSURANCE_CARD = re.compile(r"[A-Z]{2}[1-5]\d{2}(\d{10})")
+
+
+def social_insurance_of_card(card: str) -> str | None:
+    """The social insurance number a health-insurance card number ends with ("HS4790123456789" ->
+    "0123456789": 2 letters, the benefit level 1-5, the 2-digit province, then it), or None."""
+    match = _HEALTH_INSURANCE_CARD.fullmatch((card or "").strip().upper())
+    return match.group(1) if match else None
+
+
 def check_passport(value: str, *, field: str = "passport") -> str:
     number = re.sub(r"\s", "", value or "").upper()
     if not re.fullmatch(r"[A-Z0-9]{5,20}", number):

@@ -7,6 +7,7 @@ settings and training run on either backend; only the database differs (`spark.p
 """
 
 import csv
+import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
@@ -289,14 +290,18 @@ def linkage_run(
     out: Path,
     on_phase: Callable[[str], None] = lambda phase: None,
     backend: str = "duckdb",
+    trained: Path | None = None,
 ) -> RunReport:
-    """Link `left` with `right` (or deduplicate `left`), write the matches CSV and the model JSON."""
+    """Link `left` with `right` (or deduplicate `left`), write the matches CSV and the model JSON.
+    `trained`: score with this saved model (an earlier run's `.model.json`) instead of training one."""
     on_phase(PHASES[0])
     tables = [records_read(left, config.left)]
     if right is not None:
         tables.append(records_read(right, config.right))
     model = out.with_suffix(".model.json")
-    prediction = pairs_predict(tables, config, model=model, on_phase=on_phase, backend=backend)
+    prediction = pairs_predict(
+        tables, config, model=model, on_phase=on_phase, backend=backend, trained=trained
+    )
     on_phase(PHASES[4])
     counts = _write(out, prediction.rows, prediction.specs, config, dedupe=right is None)
     return RunReport(
@@ -326,6 +331,7 @@ def pairs_predict(
     prior: float | None = None,
     blocking: str = "general",
     consume: bool = False,
+    trained: Path | None = None,
 ) -> Prediction:
     """Train on `tables` (standard columns, see `records.COLUMNS`; one table: deduplicate) and score the
     pairs the blocking rules produce; the trained model is saved to `model` as Splink's JSON.
@@ -335,7 +341,9 @@ def pairs_predict(
     probabilities on those known pairs instead of by EM; `prior` fixes the probability that two random
     records match instead of estimating it; `blocking` picks the blocking rules (`_blocking_rules`).
     `consume` empties the input dicts once the database holds their data: at a million records their
-    Python lists are gigabytes that nothing reads again.
+    Python lists are gigabytes that nothing reads again. `trained`: a model saved by an earlier run on
+    data with the same fields (`model_read`); it is used as it is, nothing is trained, and it is saved
+    again to `model` as the record of this run.
     """
     active = _active_columns(tables)
     if blocking == "register":
@@ -344,17 +352,46 @@ def pairs_predict(
     if len(specs) < 2:
         raise LinkageError("map at least two of name, birth date, phone, sex, address unit on both sides")
     labelled = sum(value is not None for value in tables[0].get("label", ()))
+    link_type = "dedupe_only" if len(tables) == 1 else "link_only"
+    saved = model_read(trained, specs, link_type) if trained else None
+    if saved is not None and prior is not None:  # the prior belongs to these inputs, not the model's
+        saved["probability_two_random_records_match"] = prior
     with _database(backend) as db_api:
-        linker = _linker(db_api, tables, specs, active, prior, blocking)
+        linker = _linker(db_api, tables, specs, active, prior, blocking, saved=saved)
         if consume:
             for table in tables:
                 table.clear()
-        _train(linker, active, config, on_phase, fixed_prior=prior is not None, labelled=labelled)
+        if saved is None:
+            _train(linker, active, config, on_phase, fixed_prior=prior is not None, labelled=labelled)
         on_phase(PHASES[3])
         predictions = linker.inference.predict(threshold_match_probability=config.thresholds.review)
         rows = _scored_pairs(predictions, specs)
         linker.misc.save_model_to_json(str(model), overwrite=True)
     return Prediction(rows=rows, specs=specs)
+
+
+def model_read(path: Path, specs: list[ComparisonSpec], link_type: str) -> dict:
+    """A saved model (Splink's JSON, as `pairs_predict` writes it) to score with, checked against the
+    comparisons these inputs give: the same comparisons with the same levels, in the same order, or the
+    explanations would name the wrong levels. Its blocking rules and prior are kept; only the link type
+    follows the inputs (a model trained deduplicating one file may link two)."""
+    try:
+        model = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LinkageError(f"{path}: cannot read the model ({error.strerror or error})") from error
+    except (UnicodeDecodeError, ValueError) as error:
+        raise LinkageError(f"{path}: not a model JSON file ({error})") from error
+    comparisons = model.get("comparisons") if isinstance(model, dict) else None
+    if not isinstance(comparisons, list) or not all(isinstance(c, dict) for c in comparisons):
+        raise LinkageError(f"{path}: not a linkage model (no list of comparisons)")
+    found = [(c.get("output_column_name"), len(c.get("comparison_levels") or ())) for c in comparisons]
+    expected = [(spec.name, len(spec.levels) + 2) for spec in specs]  # + missing and different
+    if found != expected:
+        raise LinkageError(
+            f"{path}: the model compares {', '.join(str(n) for n, _ in found) or 'nothing'}, these inputs "
+            f"{', '.join(n for n, _ in expected)}: map the same fields as the run that trained it"
+        )
+    return {**model, "link_type": link_type}
 
 
 def _scored_pairs(predictions, specs: list[ComparisonSpec]) -> list[dict]:
@@ -423,8 +460,9 @@ def _linker(
     active: set[str],
     prior: float | None = None,
     blocking: str = "general",
+    saved: dict | None = None,
 ) -> Linker:
-    settings = SettingsCreator(
+    settings = saved or SettingsCreator(
         link_type="dedupe_only" if len(tables) == 1 else "link_only",
         probability_two_random_records_match=prior or 0.0001,  # Splink's default when estimated
         comparisons=[_comparison(spec) for spec in specs],

@@ -6,7 +6,9 @@ A record is linked when one of its identifiers names exactly one person, tried i
    or province contradicts the row is as likely a neighbour's number as a typo) and that a person holds;
 2. `cmnd_identifier`: a CMND that a person holds as their CMND identifier;
 3. `cmnd_register`: a CMND that the population register maps to a CCCD a person holds;
-4. `health_insurance`: a health-insurance card number that a person holds.
+4. `health_insurance`: a health-insurance card number that a person holds;
+5. `social_insurance`: a card whose social insurance number (its last 10 digits, the holder's for life)
+   a person holds: the same person's card of another year, beneficiary group or province.
 
 Set-based: per batch of records, one query per identifier kind, then one bulk insert. Only records
 without a link are read, so a second run adds nothing. What is left goes to the probabilistic step.
@@ -26,6 +28,7 @@ from django.db.models.functions import Cast
 from pccovid.core import bulk, clock
 from pccovid.core.errors import ApplicationError
 from pccovid.identity import selectors as identity_selectors
+from pccovid.identity import validators
 from pccovid.identity.models import IdentifierKind
 from pccovid.identity.register import ExtractRegister
 from pccovid.linkage.evaluate import Evaluation, evaluation_score
@@ -34,7 +37,8 @@ from pccovid.migration.models import RecordLink
 
 Progress = Callable[[int, int], None]  # (records done, records to do)
 Method = RecordLink.Method
-DETERMINISTIC = (Method.CCCD, Method.CMND_IDENTIFIER, Method.CMND_REGISTER, Method.HEALTH_INSURANCE)
+DETERMINISTIC = (Method.CCCD, Method.CMND_IDENTIFIER, Method.CMND_REGISTER, Method.HEALTH_INSURANCE,
+                 Method.SOCIAL_INSURANCE)  # fmt: skip
 _FIELDS = ("pk", "cccd", "cmnd", "health_insurance", "flags_text")
 # A flag that says the row contradicts its CCCD ("id:sex_mismatch"), found in the flags' JSON text: at a
 # million records, decoding every record's flags was a sixth of this step.
@@ -107,6 +111,7 @@ def _batch_match(rows: list[dict]) -> dict[int, _Match]:
         (Method.CMND_IDENTIFIER, "cmnd", _by_cmnd_identifier),
         (Method.CMND_REGISTER, "cmnd", _by_cmnd_register),
         (Method.HEALTH_INSURANCE, "health_insurance", _by_health_insurance),
+        (Method.SOCIAL_INSURANCE, "health_insurance", _by_social_insurance),
     )
     for method, column, lookup in steps:
         pending = [r for r in rows if r["pk"] not in matches and r[column]]
@@ -149,6 +154,21 @@ def _by_health_insurance(numbers: set[str]) -> dict[str, tuple[int, str]]:
     return {
         value: (pk, f"Health-insurance card {value} is an identifier of person {qid}.")
         for value, (pk, qid) in refs.items()
+    }
+
+
+def _by_social_insurance(cards: set[str]) -> dict[str, tuple[int, str]]:
+    number_of = {card: number for card in cards if (number := validators.social_insurance_of_card(card))}
+    refs = identity_selectors.person_refs_by_identifiers(
+        kind=IdentifierKind.SOCIAL_INSURANCE, values=set(number_of.values())
+    )
+    return {
+        card: (
+            refs[number][0],
+            f"Card {card} carries social insurance number {number}, of person {refs[number][1]}.",
+        )
+        for card, number in number_of.items()
+        if number in refs
     }
 
 

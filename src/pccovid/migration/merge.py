@@ -32,6 +32,7 @@ from pccovid.declarations import services as declaration_services
 from pccovid.declarations.errors import DeclarationError
 from pccovid.declarations.models import Declaration
 from pccovid.identity import services as identity_services
+from pccovid.identity import validators
 from pccovid.identity.models import IdentifierKind, Person, PersonIdentifier
 from pccovid.migration.models import FieldValue, LinkEffect, RecordLink, StagedRecord
 from pccovid.testing import services as testing_services
@@ -137,6 +138,30 @@ def _dose_order(link: RecordLink) -> tuple[int, str]:
     return (dose[0], dose[2].isoformat()) if dose else (0, "")
 
 
+def _social_insurance_merge(
+    link: RecordLink, person: Person, identifiers: dict[str, set[str]], observed: dt.date | None
+) -> list[FieldValue]:
+    """The social insurance number of the record's card, added once: the key that finds the person by a
+    later card (`linking`, a scanned card's QR). A number held by someone else is kept as an alternative."""
+    record = link.staged_record
+    number = validators.social_insurance_of_card(record.health_insurance)
+    if number is None or number in identifiers.get(IdentifierKind.SOCIAL_INSURANCE, ()):
+        return []
+    kind, source = IdentifierKind.SOCIAL_INSURANCE, legacy_source(record.source)
+    try:
+        identifier = identity_services.identifier_add(
+            person=person, identifier=identity_services.IdentifierIn(kind, number, source)
+        )
+    except validators.IdentityError as error:
+        value, role = f"{number}|{error.message}"[:200], Role.ALTERNATIVE
+    else:
+        identifiers.setdefault(kind, set()).add(identifier.value)
+        LinkEffect.objects.create(link=link, kind=LinkEffect.Kind.IDENTIFIER, object_id=identifier.pk)
+        value, role = identifier.value, Role.ADDED
+    return [FieldValue(person=person, link=link, field="social_insurance", value=value, role=role,
+                       source=record.source, observed_on=observed)]  # fmt: skip
+
+
 def _identifiers_of(person: Person) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for kind, value in PersonIdentifier.objects.filter(person=person).values_list("kind", "value"):
@@ -165,6 +190,7 @@ def _link_merge(link: RecordLink, person: Person, identifiers: dict[str, set[str
             FieldValue(person=person, link=link, field="health_insurance", value=identifier.value,
                        role=Role.ADDED, source=record.source, observed_on=observed)
         )  # fmt: skip
+    values.extend(_social_insurance_merge(link, person, identifiers, observed))
     values.extend(_dose_merge(link, person, observed))
     values.extend(_test_merge(link, person, observed))
     values.extend(_declaration_merge(link, person, observed))

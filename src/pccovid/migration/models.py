@@ -145,6 +145,7 @@ class RecordLink(models.Model):
         CMND_IDENTIFIER = "cmnd_identifier"
         CMND_REGISTER = "cmnd_register"
         HEALTH_INSURANCE = "health_insurance"
+        SOCIAL_INSURANCE = "social_insurance"  # another card of the same person: its last 10 digits
         PROBABILISTIC = "probabilistic"
         PHONE_CLAIM = "phone_claim"  # a phone-only record, claimed by the citizen who proved the phone
 

@@ -61,8 +61,12 @@ class Candidate:
     explanation: str
 
 
-def link_probabilistic(*, source: str | None = None, on_phase: Phase = lambda phase: None) -> LinkRun:
-    """Score every record without a link against the persons; write links and review pairs, one run."""
+def link_probabilistic(
+    *, source: str | None = None, on_phase: Phase = lambda phase: None, trained: Path | None = None
+) -> LinkRun:
+    """Score every record without a link against the persons; write links and review pairs, one run.
+    `trained`: score with this saved model (an earlier run's, see `engine.model_read`) instead of training
+    one on this database's identifier links: one model for every city of a national migration."""
     rules = current("linkage")
     thresholds = Thresholds(link=rules.values["link_probability"], review=rules.values["review_probability"])
     run = LinkRun.objects.create(
@@ -70,7 +74,7 @@ def link_probabilistic(*, source: str | None = None, on_phase: Phase = lambda ph
         link_threshold=thresholds.link, review_threshold=thresholds.review,
     )  # fmt: skip
     with bulk.gc_paused():
-        best = _scored(run, source, thresholds, rules.values["match_share"], on_phase)
+        best = _scored(run, source, thresholds, rules.values["match_share"], on_phase, trained)
         on_phase("write")
         _decisions_write(run, best, thresholds)
     run.finished_at = clock.now()
@@ -79,7 +83,12 @@ def link_probabilistic(*, source: str | None = None, on_phase: Phase = lambda ph
 
 
 def _scored(
-    run: LinkRun, source: str | None, thresholds: Thresholds, match_share: float, on_phase: Phase
+    run: LinkRun,
+    source: str | None,
+    thresholds: Thresholds,
+    match_share: float,
+    on_phase: Phase,
+    trained: Path | None = None,
 ) -> dict[int, tuple[Candidate, Candidate | None]]:
     """The best candidates of every record without a link (see `_best_candidates`); nothing, with the
     reason in the run's note, when there is too little to score."""
@@ -90,8 +99,11 @@ def _scored(
     if not staged:
         return {}
     config = LinkageConfig(left={}, right={}, thresholds=thresholds)
+    known = [] if trained else _linked_sample(TRAINING_LINKS)
+    if trained:
+        run.note = f"Scored with the saved model {trained.name}."[:300]
     try:
-        return _best_candidates(staged, _linked_sample(TRAINING_LINKS), config, run, on_phase, match_share)
+        return _best_candidates(staged, known, config, run, on_phase, match_share, trained)
     except LinkageError as error:  # too little to compare, e.g. only Bluezone's phones are left
         run.note = f"Nothing scored: {error}."[:300]
     except ValueError as error:  # Splink's EM found no likely match to learn from (a log of 0)
@@ -121,6 +133,7 @@ def _best_candidates(
     run: LinkRun,
     on_phase: Phase,
     match_share: float,
+    trained: Path | None = None,
 ) -> dict[int, tuple[Candidate, Candidate | None]]:
     """Staged record pk -> (best candidate, second best or None), scored record by record.
 
@@ -144,7 +157,7 @@ def _best_candidates(
         prior = match_share / max(1, len(persons["unique_id"]))  # a record is one person at most
         prediction = pairs_predict(
             [records, persons], scoring, model=model, on_phase=on_phase, prior=prior, blocking="register",
-            consume=True,
+            consume=True, trained=trained,
         )  # fmt: skip
         run.model = _model_json(model)
     pairs: dict[int, list[tuple[int, dict]]] = {}

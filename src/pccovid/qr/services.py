@@ -68,6 +68,8 @@ _IDENTIFIER_FIELDS = [
     (IdentifierKind.CCCD, "document_number"), (IdentifierKind.CMND, "document_number"),
     (IdentifierKind.PASSPORT, "document_number"), (IdentifierKind.CCCD, "cccd"),
     (IdentifierKind.CMND, "cmnd"), (IdentifierKind.HEALTH_INSURANCE, "card_number"),
+    # A renewed card (another beneficiary group or province) keeps the holder's social insurance number.
+    (IdentifierKind.SOCIAL_INSURANCE, "social_insurance_number"),
 ]  # fmt: skip
 
 

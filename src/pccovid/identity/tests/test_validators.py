@@ -2,7 +2,15 @@ import datetime as dt
 
 import pytest
 
-from pccovid.identity.validators import IdentityError, check_cccd, check_cmnd, check_passport, normalise_phone
+from pccovid.identity.validators import (
+    IdentityError,
+    check_cccd,
+    check_cmnd,
+    check_passport,
+    check_social_insurance,
+    normalise_phone,
+    social_insurance_of_card,
+)
 
 
 @pytest.mark.parametrize(
@@ -42,6 +50,22 @@ def test_cmnd_has_nine_digits():
     for bad in ("02512345", "0251234567", "02512345x", ""):
         with pytest.raises(IdentityError, match="9 digits"):
             check_cmnd(bad)
+
+
+def test_social_insurance_number_has_ten_digits():
+    assert check_social_insurance(" 0123 456 789 ") == "0123456789"
+    for bad in ("012345678", "01234567890", "", "HS4790123456789"):
+        with pytest.raises(IdentityError, match="exactly 10 digits"):
+            check_social_insurance(bad)
+
+
+@pytest.mark.parametrize(
+    ("card", "number"),
+    [("HS4790123456789", "0123456789"), (" gd4010123456789 ", "0123456789"), ("HS6790123456789", None),
+     ("HS479012345678", None), ("0123456789", None), ("", None)],
+)  # fmt: skip
+def test_a_health_insurance_card_ends_with_its_holders_social_insurance_number(card, number):
+    assert social_insurance_of_card(card) == number
 
 
 def test_passport_letters_and_digits():

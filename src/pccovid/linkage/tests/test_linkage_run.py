@@ -76,6 +76,45 @@ def test_saves_the_trained_model_beside_the_matches(tmp_path, link_config):
     assert all("m_probability" in level and "u_probability" in level for level in trained)
 
 
+def test_a_saved_model_scores_the_files_without_training(tmp_path, link_config, monkeypatch):
+    left, right, _ = write_pair(tmp_path)
+    trained_out = tmp_path / "trained.csv"
+    call_command("linkage_run", left=left, right=right, config=link_config, out=trained_out, no_progress=True)
+    saved = trained_out.with_suffix(".model.json")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a run with --model trained")
+
+    monkeypatch.setattr("pccovid.linkage.engine._train", no_training)
+    out = tmp_path / "scored.csv"
+    call_command(
+        "linkage_run", left=left, right=right, config=link_config, out=out, model=saved, no_progress=True
+    )
+    assert _rows(out) == _rows(trained_out)
+    assert (
+        json.loads(out.with_suffix(".model.json").read_text())["comparisons"]
+        == json.loads(saved.read_text())["comparisons"]
+    )
+
+
+def test_a_saved_model_of_other_fields_is_refused(tmp_path, link_config, dedupe_config):
+    left, right, _ = write_pair(tmp_path)
+    call_command("linkage_run", left=left, right=right, config=link_config, out=tmp_path / "a.csv",
+                 no_progress=True)  # fmt: skip
+    saved = tmp_path / "a.model.json"
+    # Deduplicating the left file alone also compares its phones: not what the model learnt.
+    with pytest.raises(CommandError, match=r"the model compares name, dob, sex, unit, these inputs .*phone"):
+        call_command("linkage_run", left=left, config=dedupe_config, out=tmp_path / "b.csv", model=saved,
+                     no_progress=True)  # fmt: skip
+    saved.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="not a model JSON file"):
+        call_command("linkage_run", left=left, right=right, config=link_config, out=tmp_path / "c.csv",
+                     model=saved, no_progress=True)  # fmt: skip
+    with pytest.raises(CommandError, match="cannot read the model"):
+        call_command("linkage_run", left=left, right=right, config=link_config, out=tmp_path / "d.csv",
+                     model=tmp_path / "missing.json", no_progress=True)  # fmt: skip
+
+
 def test_an_identifier_and_an_address_of_several_columns_are_compared(tmp_path):
     header = "rec,given,family,born,ssn,number,street,postcode"
     rows = [

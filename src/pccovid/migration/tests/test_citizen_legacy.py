@@ -170,6 +170,14 @@ def test_a_scanned_health_insurance_card_resolves_to_the_person(an_legacy, peopl
     assert testing_services.result_person_qid(scanned_text=hi_qr()) == qid
 
 
+def test_a_renewed_card_finds_the_person_by_the_social_insurance_number(an_legacy, people):
+    # The merge of An's card kept its social insurance number; a card of another group still names An.
+    held = dict(people["an"].identifiers.values_list("kind", "value"))
+    assert held["health_insurance"] == HI_CARD and held["social_insurance"] == HI_CARD[-10:]
+    renewed = "GD4790123456789"
+    assert vaccination_services.person_qid_presented(text=hi_qr(renewed)) == people["an"].qid
+
+
 def test_an_unknown_health_insurance_card_matches_nobody(an_legacy):
     from pccovid.vaccination.errors import VaccinationError
 

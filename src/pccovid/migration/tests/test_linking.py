@@ -29,6 +29,10 @@ def persons(people, tree):
         person=people["chi"],
         identifier=identity_services.IdentifierIn(IdentifierKind.HEALTH_INSURANCE, HI_CARD, "t"),
     )
+    identity_services.identifier_add(
+        person=people["chi"],
+        identifier=identity_services.IdentifierIn(IdentifierKind.SOCIAL_INSURANCE, HI_CARD[-10:], "t"),
+    )
     dung = make_person(tree["sai_gon"], name="Phạm Văn Dũng", cccd="079070005555", birth=dt.date(1970, 1, 2))
     RegisterRecord.objects.create(
         national_id="079070005555", old_cmnd="021111111", full_name=dung.full_name,
@@ -50,18 +54,24 @@ def test_each_method_links_and_the_rest_is_left(persons):
         "health_insurance": stage("R4", source="social_insurance", health_insurance=HI_CARD),
         "unknown": stage("R5", cccd="079090009999", cmnd="029999999", health_insurance="DN4790000000000"),
         "no_id": stage("R6", phone="+84903123456"),
+        # Chi's card of another beneficiary group and province: the same social insurance number.
+        "social_insurance": stage("R7", source="social_insurance", health_insurance="GD4010123456789"),
     }
     report = linking.link_deterministic()
     assert link_of(records["cccd"]) == ("Nguyễn Văn An", "cccd")
     assert link_of(records["cmnd_identifier"]) == ("Trần Thị Bình", "cmnd_identifier")
     assert link_of(records["cmnd_register"]) == ("Phạm Văn Dũng", "cmnd_register")
     assert link_of(records["health_insurance"]) == ("Lê Minh Chi", "health_insurance")
+    assert link_of(records["social_insurance"]) == ("Lê Minh Chi", "social_insurance")
     assert link_of(records["unknown"]) is None and link_of(records["no_id"]) is None
     assert report.as_json() == {
-        "considered": 6,
-        "linked": {"cccd": 1, "cmnd_identifier": 1, "cmnd_register": 1, "health_insurance": 1},
+        "considered": 7,
+        "linked": {"cccd": 1, "cmnd_identifier": 1, "cmnd_register": 1, "health_insurance": 1,
+                   "social_insurance": 1},
         "left": 2,
-    }
+    }  # fmt: skip
+    link = RecordLink.objects.get(staged_record=records["social_insurance"])
+    assert "social insurance number 0123456789" in link.explanation
     link = RecordLink.objects.get(staged_record=records["cmnd_register"])
     assert "021111111" in link.explanation and "079070005555" in link.explanation
     assert (link.status, link.weight, link.decided_by) == ("linked", None, None)
@@ -138,7 +148,8 @@ def test_command_prints_counts_per_method(persons):
     stage("R1", cccd="079090001234")
     stage("R2", phone="+84903123456")
     assert run_link(no_progress=True, step="deterministic") == (
-        "2 unlinked records: 1 linked (cccd 1, cmnd_identifier 0, cmnd_register 0, health_insurance 0); "
+        "2 unlinked records: 1 linked (cccd 1, cmnd_identifier 0, cmnd_register 0, health_insurance 0, "
+        "social_insurance 0); "
         "1 left for the probabilistic step.\n"
         "1 linked records merged into their persons.\n"
     )

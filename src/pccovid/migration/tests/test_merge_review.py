@@ -7,6 +7,7 @@ import pytest
 from pccovid.audit.models import PersonalDataRead
 from pccovid.core import clock
 from pccovid.core.errors import Forbidden, NotFound
+from pccovid.identity import services as identity_services
 from pccovid.identity.models import IdentifierKind, PersonIdentifier
 from pccovid.migration import linking, merge, review, selectors
 from pccovid.migration.models import FieldValue, LinkEffect, RecordLink, StagedRecord
@@ -86,6 +87,22 @@ def test_health_insurance_card_becomes_the_persons_identifier(people):
     held = PersonIdentifier.objects.get(kind=IdentifierKind.HEALTH_INSURANCE)
     assert (held.person, held.value, held.source) == (people["an"], HI_CARD, "legacy:social_insurance")
     assert ("health_insurance", HI_CARD, "added") in roles(people["an"])
+    number = PersonIdentifier.objects.get(kind=IdentifierKind.SOCIAL_INSURANCE)
+    assert (number.person, number.value) == (people["an"], HI_CARD[-10:])
+    assert ("social_insurance", HI_CARD[-10:], "added") in roles(people["an"])
+
+
+def test_a_social_insurance_number_held_by_someone_else_is_kept_apart(people):
+    identity_services.identifier_add(
+        person=people["binh"],
+        identifier=identity_services.IdentifierIn(IdentifierKind.SOCIAL_INSURANCE, HI_CARD[-10:], "t"),
+    )
+    stage("S1", source="social_insurance", cccd="079090001234", health_insurance=HI_CARD)
+    linking.link_deterministic()
+    merge.links_merge()
+    kept = FieldValue.objects.get(field="social_insurance")
+    assert (kept.person, kept.role) == (people["an"], "alternative")
+    assert kept.value.startswith(f"{HI_CARD[-10:]}|This social_insurance number already belongs")
 
 
 def test_undo_takes_back_exactly_what_the_merge_created(people, official):
@@ -95,14 +112,16 @@ def test_undo_takes_back_exactly_what_the_merge_created(people, official):
     linking.link_deterministic()
     merge.links_merge()
     wrong = RecordLink.objects.get(staged_record__record_id="V1")
-    assert LinkEffect.objects.filter(link=wrong).count() == 2  # the dose and the card
+    assert LinkEffect.objects.filter(link=wrong).count() == 3  # the dose, the card and its number
     merge.link_undo(link_id=wrong.pk, user=user, reason="Another person's card number")
     wrong.refresh_from_db()
     assert (wrong.status, wrong.merged, wrong.decided_by, wrong.decision_note) == (
         "undone", False, user, "Another person's card number",
     )  # fmt: skip
     assert list(Dose.objects.values_list("dose_number", flat=True)) == [2]
-    assert not PersonIdentifier.objects.filter(kind=IdentifierKind.HEALTH_INSURANCE).exists()
+    assert not PersonIdentifier.objects.filter(
+        kind__in=[IdentifierKind.HEALTH_INSURANCE, IdentifierKind.SOCIAL_INSURANCE]
+    ).exists()
     assert not FieldValue.objects.filter(link=wrong).exists()
     assert FieldValue.objects.filter(link__staged_record=keep).exists()
     assert linking.link_deterministic().considered == 0  # an undone record is never proposed again

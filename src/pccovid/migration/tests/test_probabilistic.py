@@ -1,6 +1,12 @@
 """Probabilistic linkage of staged records on a generated city: accuracy, explanations, thresholds."""
 
 import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from pccovid.core.text import fold
 from pccovid.geography.models import AdminUnit, Edition
@@ -131,3 +137,36 @@ def test_a_record_under_the_family_phone_goes_to_the_member_it_names(legacy):
     probabilistic.link_probabilistic()
     link = RecordLink.objects.get(staged_record=record)
     assert link.person == child and "phone:household" in link.explanation
+
+
+def test_a_saved_model_scores_without_training_and_links_the_same(legacy, tmp_path, monkeypatch):
+    linking.link_deterministic()
+    saved = tmp_path / "model.json"
+    call_command("legacy_link", step="all", save_model=saved, no_progress=True, stdout=io.StringIO())
+    made = dict(
+        RecordLink.objects.filter(method="probabilistic").values_list("staged_record_id", "person_id")
+    )
+    assert made and json.loads(saved.read_text())["comparisons"] == LinkRun.objects.get().model["comparisons"]
+    RecordLink.objects.filter(method="probabilistic").delete()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a run with a saved model trained")
+
+    monkeypatch.setattr("pccovid.linkage.engine._train", no_training)
+    run = probabilistic.link_probabilistic(trained=saved)
+    assert run.note == "Scored with the saved model model.json."
+    assert dict(RecordLink.objects.filter(run=run).values_list("staged_record_id", "person_id")) == made
+
+
+def test_a_missing_or_foreign_model_is_refused_in_one_line(legacy, tmp_path):
+    with pytest.raises(CommandError, match="no such model file"):
+        call_command("legacy_link", model=tmp_path / "none.json", no_progress=True)
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text(json.dumps({"comparisons": [{"output_column_name": "name"}]}), encoding="utf-8")
+    out = io.StringIO()
+    call_command("legacy_link", model=foreign, no_progress=True, stdout=out)
+    assert "Nothing scored:" in out.getvalue() and "the model compares name, these inputs name, dob" in (
+        out.getvalue()
+    )
+    with pytest.raises(CommandError, match="for the probabilistic step"):
+        call_command("legacy_link", step="deterministic", save_model=tmp_path / "m.json", no_progress=True)

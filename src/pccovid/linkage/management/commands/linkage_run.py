@@ -2,7 +2,8 @@
 
 Links two CSV files through a column map (deduplicates one when --right is left out) with Splink on
 DuckDB (or Spark with `--backend spark`); writes the matches CSV and, beside it, the trained model
-(`matches.model.json`).
+(`matches.model.json`). With `--model` an earlier run's model scores the files as it is, untrained: one
+model for every province's files.
 """
 
 from pathlib import Path
@@ -33,10 +34,23 @@ class Command(BaseCommand):
             default="duckdb",
             help="duckdb (in-process, the default) or spark (pyspark and Java; the same model).",
         )
+        parser.add_argument(
+            "--model",
+            type=Path,
+            help="Score with a saved model (an earlier run's .model.json, same fields) instead of training.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Do not draw the progress bar.")
 
     def handle(
-        self, *args, left: Path, right: Path | None, config: Path, out: Path, backend: str, **options
+        self,
+        *args,
+        left: Path,
+        right: Path | None,
+        config: Path,
+        out: Path,
+        backend: str,
+        model: Path | None = None,
+        **options,
     ) -> None:
         enabled = not options["no_progress"] and self.stderr.isatty()
         columns = (TextColumn("linkage {task.description}"), BarColumn(), TimeElapsedColumn())
@@ -52,6 +66,7 @@ class Command(BaseCommand):
                     out=out,
                     on_phase=lambda phase: bar.update(task, description=phase, completed=next(step)),
                     backend=backend,
+                    trained=model,
                 )
                 bar.update(task, completed=len(PHASES))
         except (LinkageError, OSError) as error:

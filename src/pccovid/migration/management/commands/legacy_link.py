@@ -2,7 +2,8 @@
 
 Step 1 links by identifiers (deterministic); step 2 (unless `--step deterministic`) scores the rest
 against the register with the Fellegi-Sunter model and writes links and review pairs; last, every linked
-record is merged into its person (provenance, doses, health-insurance card).
+record is merged into its person (provenance, doses, health-insurance card). `--save-model` writes the
+model the run trained; `--model` scores with such a file instead of training (one model for every city).
 """
 
 import contextlib
@@ -35,6 +36,12 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000, help="Records per query round and insert.")
         parser.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar.")
         parser.add_argument(
+            "--model", type=Path, help="Score with this saved model (see --save-model) instead of training."
+        )
+        parser.add_argument(
+            "--save-model", type=Path, help="Write the probabilistic run's model (JSON) here."
+        )
+        parser.add_argument(
             "--step",
             choices=("deterministic", "all"),
             default="all",
@@ -46,11 +53,18 @@ class Command(BaseCommand):
     ):
         if truth is not None and not truth.is_file():
             raise CommandError(f"{truth}: no such truth file.")
+        trained, save_model = options.get("model"), options.get("save_model")
+        if trained is not None and not trained.is_file():
+            raise CommandError(f"{trained}: no such model file.")
+        if (trained or save_model) and step != "all":
+            raise CommandError("--model and --save-model are for the probabilistic step (--step all).")
         bars = not no_progress and not as_json and self.stderr.isatty()
         try:
             with _bar(enabled=bars) as progress:
                 report = linking.link_deterministic(source=source, batch=batch, progress=progress)
-            run = probabilistic.link_probabilistic(source=source) if step == "all" else None
+            run = probabilistic.link_probabilistic(source=source, trained=trained) if step == "all" else None
+            if run and save_model:
+                model_save(run, save_model)
             merged = merge.links_merge()
             evaluation = linking.links_evaluate(truth=truth, source=source) if truth else None
         except ApplicationError as error:
@@ -91,6 +105,8 @@ class Command(BaseCommand):
                 f"Probabilistic (run {run.pk}): {run.considered:,} considered, {run.linked:,} linked, "
                 f"{run.review:,} waiting for review."
             )
+            if run.note:
+                self.stdout.write(run.note)
         self.stdout.write(f"{merged:,} linked records merged into their persons.")
         if evaluation:
             self.stdout.write(
@@ -98,6 +114,17 @@ class Command(BaseCommand):
                 f"precision {evaluation.precision:.4f}, recall {evaluation.recall:.4f}, "
                 f"{evaluation.review:,} in review."
             )
+
+
+def model_save(run: LinkRun, path: Path) -> None:
+    if not run.model:
+        raise CommandError(
+            f"Run {run.pk} trained no model ({run.note or 'nothing to score'}): {path} not written."
+        )
+    try:
+        path.write_text(json.dumps(run.model, indent=2), encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"Cannot write {path}: {error.strerror or error}.") from error
 
 
 @contextlib.contextmanager
