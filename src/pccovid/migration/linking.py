@@ -135,18 +135,11 @@ def _by_cmnd_identifier(numbers: set[str]) -> dict[str, tuple[int, str]]:
 
 
 def _by_cmnd_register(numbers: set[str]) -> dict[str, tuple[int, str]]:
-    cccd_of = ExtractRegister().cccd_by_cmnds(numbers)
-    refs = identity_selectors.person_refs_by_identifiers(
-        kind=IdentifierKind.CCCD, values=set(cccd_of.values())
+    return _by_key_held(
+        ExtractRegister().cccd_by_cmnds(numbers),
+        IdentifierKind.CCCD,
+        lambda cmnd, cccd, qid: f"The population register maps CMND {cmnd} to CCCD {cccd}, of person {qid}.",
     )
-    return {
-        cmnd: (
-            refs[cccd][0],
-            f"The population register maps CMND {cmnd} to CCCD {cccd}, of person {refs[cccd][1]}.",
-        )
-        for cmnd, cccd in cccd_of.items()
-        if cccd in refs
-    }
 
 
 def _by_health_insurance(numbers: set[str]) -> dict[str, tuple[int, str]]:
@@ -158,17 +151,21 @@ def _by_health_insurance(numbers: set[str]) -> dict[str, tuple[int, str]]:
 
 
 def _by_social_insurance(cards: set[str]) -> dict[str, tuple[int, str]]:
-    number_of = {card: number for card in cards if (number := validators.social_insurance_of_card(card))}
-    refs = identity_selectors.person_refs_by_identifiers(
-        kind=IdentifierKind.SOCIAL_INSURANCE, values=set(number_of.values())
+    return _by_key_held(
+        {card: number for card in cards if (number := validators.social_insurance_of_card(card))},
+        IdentifierKind.SOCIAL_INSURANCE,
+        lambda card, number, qid: f"Card {card} carries social insurance number {number}, of person {qid}.",
     )
+
+
+def _by_key_held(
+    keys: dict[str, str], kind: str, explain: Callable[[str, str, str], str]
+) -> dict[str, tuple[int, str]]:
+    """Value -> (person pk, explanation) for each value whose key (a CMND's CCCD in the register, a card's
+    social insurance number) a person holds as an identifier of `kind`."""
+    refs = identity_selectors.person_refs_by_identifiers(kind=kind, values=set(keys.values()))
     return {
-        card: (
-            refs[number][0],
-            f"Card {card} carries social insurance number {number}, of person {refs[number][1]}.",
-        )
-        for card, number in number_of.items()
-        if number in refs
+        value: (refs[key][0], explain(value, key, refs[key][1])) for value, key in keys.items() if key in refs
     }
 
 
