@@ -5,6 +5,7 @@ Pure mapping: dataclasses in, FHIR JSON out, and back. The services read and wri
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fhir.resources.R4B.bundle import Bundle
@@ -111,9 +112,9 @@ def _immunization(dose: ImmunizationData, patient_url: str) -> dict:
             },
             "patient": {"reference": patient_url},
             "occurrenceDateTime": dose.given_on.isoformat(),
-            "lotNumber": dose.lot_number,
+            "lotNumber": dose.lot_number or None,  # a 2021 app often named no lot; FHIR has no empty string
             "expirationDate": dose.lot_expiry.isoformat() if dose.lot_expiry else None,
-            "performer": [{"actor": {"identifier": {"system": codes.PCCOVID, "value": dose.site_code}}}],
+            "performer": _performers(dose.site_code, lambda site: {"actor": {"identifier": site}}),
             "protocolApplied": [
                 {"doseNumberPositiveInt": dose.dose_number, "seriesDosesPositiveInt": dose.series_doses}
             ],
@@ -127,7 +128,7 @@ def _observation(result: LabResultData, patient_url: str) -> dict:
     observation = {
         "resourceType": "Observation",
         "status": "final",
-        "identifier": [{"system": f"{codes.PCCOVID}/site/{result.site_code}", "value": result.external_id}],
+        "identifier": [{"system": _result_system(result.site_code), "value": result.external_id}],
         "category": [
             {
                 "coding": [
@@ -144,7 +145,7 @@ def _observation(result: LabResultData, patient_url: str) -> dict:
         "valueCodeableConcept": {
             "coding": [{"system": codes.SNOMED, "code": outcome, "display": outcome_display}]
         },
-        "performer": [{"identifier": {"system": codes.PCCOVID, "value": result.site_code}}],
+        "performer": _performers(result.site_code, lambda site: {"identifier": site}),
     }
     if result.kind == "pooled_rt_pcr":
         observation["method"] = {
@@ -159,6 +160,17 @@ def _observation(result: LabResultData, patient_url: str) -> dict:
             }
         ]
     return Observation.model_validate(observation).model_dump(mode="json", exclude_none=True)
+
+
+def _performers(site_code: str, shape: Callable[[dict], dict]) -> list[dict] | None:
+    """The site that gave the dose or ran the test; none for a record of a 2021 app, which named no site
+    the platform knows (FHIR allows no empty identifier)."""
+    return [shape({"system": codes.PCCOVID, "value": site_code})] if site_code else None
+
+
+def _result_system(site_code: str) -> str:
+    """A result's id is unique within its site; a site-less (2021 app's) result's id is the platform's."""
+    return f"{codes.PCCOVID}/site/{site_code}" if site_code else f"{codes.PCCOVID}/result"
 
 
 def bundle_parse(data: dict) -> list[PersonRecords]:
@@ -229,7 +241,7 @@ def _immunization_data(immunization: Immunization) -> ImmunizationData:
         protocol.doseNumberPositiveInt,
         protocol.seriesDosesPositiveInt or 0,
         _date(immunization.occurrenceDateTime),
-        immunization.performer[0].actor.identifier.value,
+        immunization.performer[0].actor.identifier.value if immunization.performer else "",
     )
 
 
@@ -256,7 +268,7 @@ def _result_data(observation: Observation) -> LabResultData:
         observation.effectiveDateTime,
         result,
         float(ct) if ct is not None else None,
-        identifier.system.rsplit("/", 1)[-1],
+        identifier.system.rsplit("/", 1)[-1] if "/site/" in identifier.system else "",
         identifier.value,
         (observation.method.text or "") if pooled else "",
     )

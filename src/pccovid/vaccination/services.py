@@ -342,7 +342,7 @@ def dose_import(
     site = selectors.site_by_code(code=site_code)
     if site is None:
         raise VaccinationError(
-            _("Site: no vaccination site %(code)s.") % {"code": site_code}, field="site_code"
+            _("Site: no vaccination site %(code)s.") % {"code": site_code or "—"}, field="site_code"
         )
     product = _product(product_code)
     given_on = _check_date(given_on, person)

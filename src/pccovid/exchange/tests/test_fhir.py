@@ -31,6 +31,22 @@ def test_a_person_with_doses_and_tests_round_trips():
     assert fhir.bundle_parse(bundle) == [records]
 
 
+def test_a_record_of_a_2021_app_has_no_site_and_no_empty_identifier():
+    """Legacy doses and results (issue 7) name no site the platform knows."""
+    dose = fhir.ImmunizationData(
+        "EU/1/21/1529", "Vaxzevria", "J07BX03", "", None, 1, 2, dt.date(2021, 7, 1), ""
+    )
+    result = fhir.LabResultData(
+        "rt_pcr", dt.datetime(2021, 9, 1, tzinfo=dt.UTC), "negative", None, "", "pccovid-9"
+    )
+    records = fhir.PersonRecords(AN, [dose], [result])
+    bundle = fhir.bundle_build(records)
+    immunization, observation = (entry["resource"] for entry in bundle["entry"][1:])
+    assert "performer" not in immunization and "performer" not in observation
+    assert observation["identifier"] == [{"system": f"{codes.PCCOVID}/result", "value": "pccovid-9"}]
+    assert fhir.bundle_parse(bundle) == [records]
+
+
 def test_standard_codes_are_used():
     bundle = fhir.bundle_build(fhir.PersonRecords(AN, DOSES[:1], TESTS[:2]))
     resources = [entry["resource"] for entry in bundle["entry"]]

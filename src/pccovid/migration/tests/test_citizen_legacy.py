@@ -10,6 +10,8 @@ from pccovid.accounts.models import User
 from pccovid.audit.models import PersonalDataRead
 from pccovid.core import clock
 from pccovid.declarations.models import Declaration
+from pccovid.exchange import fhir
+from pccovid.exchange import selectors as exchange_selectors
 from pccovid.migration import corrections, merge
 from pccovid.migration.models import RecordLink, StagedRecord
 from pccovid.migration.tests.conftest import stage
@@ -225,6 +227,16 @@ def test_the_vaccination_page_marks_the_old_apps_dose_with_its_source(an_client,
     # The portal's dose counts and is marked; the ward list's contradicting dose 1 is not a dose.
     assert page.count('data-source="vaccination"') == 1 and 'data-source="ward_vaccinations"' not in page
     assert page.count("from the electronic health book, 20/07/2021") == 1
+
+
+def test_the_old_apps_dose_and_test_export_as_valid_fhir_without_a_site(an_legacy, people):
+    # The portal's dose has no lot and neither it nor the ward's test has a site the platform knows.
+    bundle = fhir.bundle_build(exchange_selectors.person_records(person=people["an"]))
+    immunization, observation = (entry["resource"] for entry in bundle["entry"][1:])
+    assert "performer" not in immunization and "lotNumber" not in immunization
+    assert "performer" not in observation and observation["identifier"][0]["system"].endswith("/result")
+    parsed = fhir.bundle_parse(bundle)[0]
+    assert (parsed.immunizations[0].site_code, parsed.lab_results[0].site_code) == ("", "")
 
 
 def test_the_legacy_declaration_page_says_where_it_comes_from(an_client, an_legacy):
