@@ -24,6 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pccovid.core import clock
 from pccovid.core.errors import ApplicationError
 from pccovid.core.text import fold
+from pccovid.identity import validators
 from pccovid.migration import cleaning, formats
 from pccovid.migration.formats import ExtractFormat, FileKind
 
@@ -309,7 +310,6 @@ COLUMNS: dict[str, Columns] = {
 }
 
 _SEX = {"m": "M", "nam": "M", "male": "M", "f": "F", "nu": "F", "female": "F"}
-_CARD = re.compile(r"[A-Z]{2}[1-5]\d{2}(\d{10})")
 _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
@@ -582,11 +582,11 @@ def _ward_vaccinations(record: _Record, row: Row) -> None:
 
 def _social_insurance(record: _Record, row: Row) -> None:
     card = row["card_number"].replace(" ", "").upper()
-    match = _CARD.fullmatch(card)
-    if not match:
+    number = validators.social_insurance_of_card(card)
+    if number is None:
         raise _Rejected("card_number", "empty" if not card else "not_a_card_number")
     record.values["health_insurance"] = card
-    if row["social_insurance_number"] != match.group(1):
+    if row["social_insurance_number"] != number:
         record.flag("card_number", ["social_insurance_number_mismatch"])
 
 

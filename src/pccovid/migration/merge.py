@@ -145,21 +145,34 @@ def _social_insurance_merge(
     later card (`linking`, a scanned card's QR). A number held by someone else is kept as an alternative."""
     record = link.staged_record
     number = validators.social_insurance_of_card(record.health_insurance)
-    if number is None or number in identifiers.get(IdentifierKind.SOCIAL_INSURANCE, ()):
+    kind = IdentifierKind.SOCIAL_INSURANCE
+    if number is None or number in identifiers.get(kind, ()):
         return []
-    kind, source = IdentifierKind.SOCIAL_INSURANCE, legacy_source(record.source)
     try:
-        identifier = identity_services.identifier_add(
-            person=person, identifier=identity_services.IdentifierIn(kind, number, source)
-        )
+        return [_identifier_added(link, person, identifiers, kind, number, observed)]
     except validators.IdentityError as error:
-        value, role = f"{number}|{error.message}"[:200], Role.ALTERNATIVE
-    else:
-        identifiers.setdefault(kind, set()).add(identifier.value)
-        LinkEffect.objects.create(link=link, kind=LinkEffect.Kind.IDENTIFIER, object_id=identifier.pk)
-        value, role = identifier.value, Role.ADDED
-    return [FieldValue(person=person, link=link, field="social_insurance", value=value, role=role,
-                       source=record.source, observed_on=observed)]  # fmt: skip
+        return [FieldValue(person=person, link=link, field=kind, value=f"{number}|{error.message}"[:200],
+                           role=Role.ALTERNATIVE, source=record.source, observed_on=observed)]  # fmt: skip
+
+
+def _identifier_added(
+    link: RecordLink,
+    person: Person,
+    identifiers: dict[str, set[str]],
+    kind: str,
+    value: str,
+    observed: dt.date | None,
+) -> FieldValue:
+    """The record's `value` as the person's identifier of `kind` (an IdentityError when another person
+    holds it), listed for undo; its provenance row (role `added`) is returned."""
+    source = link.staged_record.source
+    identifier = identity_services.identifier_add(
+        person=person, identifier=identity_services.IdentifierIn(kind, value, legacy_source(source))
+    )
+    identifiers.setdefault(kind, set()).add(identifier.value)
+    LinkEffect.objects.create(link=link, kind=LinkEffect.Kind.IDENTIFIER, object_id=identifier.pk)
+    return FieldValue(person=person, link=link, field=kind, value=identifier.value, role=Role.ADDED,
+                      source=source, observed_on=observed)  # fmt: skip
 
 
 def _identifiers_of(person: Person) -> dict[str, set[str]]:
@@ -178,18 +191,11 @@ def _link_merge(link: RecordLink, person: Person, identifiers: dict[str, set[str
         for name, value, role in _field_roles(record, person, identifiers)
     ]  # fmt: skip
     if record.health_insurance and not identifiers.get(IdentifierKind.HEALTH_INSURANCE):
-        identifier = identity_services.identifier_add(
-            person=person,
-            identifier=identity_services.IdentifierIn(
-                IdentifierKind.HEALTH_INSURANCE, record.health_insurance, legacy_source(record.source)
-            ),
-        )
-        identifiers[IdentifierKind.HEALTH_INSURANCE] = {identifier.value}
-        LinkEffect.objects.create(link=link, kind=LinkEffect.Kind.IDENTIFIER, object_id=identifier.pk)
         values.append(
-            FieldValue(person=person, link=link, field="health_insurance", value=identifier.value,
-                       role=Role.ADDED, source=record.source, observed_on=observed)
-        )  # fmt: skip
+            _identifier_added(
+                link, person, identifiers, IdentifierKind.HEALTH_INSURANCE, record.health_insurance, observed
+            )
+        )
     values.extend(_social_insurance_merge(link, person, identifiers, observed))
     values.extend(_dose_merge(link, person, observed))
     values.extend(_test_merge(link, person, observed))
