@@ -199,15 +199,16 @@ _ESCAPE = json.encoder.encode_basestring_ascii  # what json.dumps writes for a t
 
 
 @functools.cache
-def _key(name: str) -> str:
-    return _ESCAPE(name) + ": "
+def _template(names: tuple[str, ...]) -> str:
+    """'{"a": %s, "b": %s}' for the keys ("a", "b"), as json.dumps writes them."""
+    return "{" + ", ".join(_ESCAPE(name).replace("%", "%%") + ": %s" for name in names) + "}"
 
 
 def raw_json(row: Row) -> str:
     """The row (or any dict of texts: the payload) as its `json.dumps(row)`, the JSON text the staged
-    record stores (fields in file order), written directly because every value is text: at 1,000,000
-    rows json.dumps costs seconds."""
-    return "{" + ", ".join([_key(name) + _ESCAPE(value) for name, value in row.items()]) + "}"
+    record stores (fields in file order), written directly because every value is text: one template
+    per set of keys, filled with the escaped values (at 1,000,000 rows json.dumps costs seconds)."""
+    return _template(tuple(row)) % tuple(map(_ESCAPE, row.values()))
 
 
 def raw_hash(text: str) -> str:
@@ -320,7 +321,7 @@ class Cleaner:
     """The cleaning rules with per-run memory. A field's contribution to the staged record (its values and
     `field:flag` flags) depends on its raw text only, and the texts repeat: names, birth dates, event
     dates and the unit part of addresses across the file (and the address rule reads the database), a
-    person's phone and ID over their neighbouring rows (doses, duplicates). Each rule keeps its last
+    person's phone, ID and address over their other rows (doses, duplicates). Each rule keeps its last
     `CACHE` distinct inputs, so a million rows cost a few hundred thousand cleanings in bounded memory.
     The rules are pure within a run (the birth-date rule reads today's date), so a cached answer is the
     answer."""
@@ -338,14 +339,16 @@ class Cleaner:
         self.event_date = cache(_event_date_iso)
         self._units = cache(functools.partial(_address_piece, index=self.index))
         self._street = cache(cleaning.street_key)
+        self.address = cache(self._address)
 
-    def address(self, raw: str) -> Piece:
-        """The units cleaned on the part that names them: a leading house number and street ("Số 416 Hùng
-        Vương, ...") names no unit, and without it most addresses of a ward are the same text (one lookup
-        each). The street becomes `street_key`, which tells apart namesakes of one commune at linkage."""
+    def _address(self, raw: str) -> tuple[dict[str, Any], tuple[str, ...], str]:
+        """The units cleaned on the part that names them, their flags, and the street key: a leading house
+        number and street ("Số 416 Hùng Vương, ...") names no unit, and without it most addresses of a
+        ward are the same text (one lookup each). The street becomes `street_key`, which tells apart
+        namesakes of one commune at linkage."""
         street = street_part(raw)
         values, flags = self._units(raw[len(street) :])
-        return ({**values, "street_key": self._street(street)} if street else values), flags
+        return values, flags, self._street(street) if street else ""
 
 
 _STREET = re.compile(r"\s*(?:số|so|sô)?\s*\d[^,]*,\s*(?=\S)", re.IGNORECASE)
@@ -358,7 +361,7 @@ def street_part(address: str) -> str:
 
 
 def _tags(field: str, codes) -> tuple[str, ...]:
-    return tuple(f"{field}:{code}" for code in codes if code)
+    return tuple([f"{field}:{code}" for code in codes if code])
 
 
 def _name_piece(raw: str) -> Piece | None:
@@ -384,9 +387,9 @@ def _birth_piece(raw: str, *, today: dt.date) -> tuple[dict[str, Any], tuple[str
     )
 
 
-def _sex_piece(raw: str) -> Piece:
+def _sex_piece(raw: str) -> tuple[str, tuple[str, ...]]:
     sex = _SEX.get(fold(raw), "")
-    return {"sex": sex}, ("sex:unreadable",) if raw and not sex else ()
+    return sex, ("sex:unreadable",) if raw and not sex else ()
 
 
 def _phone_piece(raw: str) -> tuple[str, tuple[str, ...]]:
@@ -420,17 +423,13 @@ def _address_piece(units: str, *, index: cleaning.AddressIndex) -> Piece:
 
 @dataclass
 class _Record:
-    """A staged record under construction: values and `field:flag` flags."""
+    """A staged record as the source checks see it: values and `field:flag` flags."""
 
     values: dict[str, Any]
     flags: list[str]
 
     def flag(self, field: str, codes) -> None:
         self.flags.extend(_tags(field, codes))
-
-    def add(self, piece: Piece) -> None:
-        self.values.update(piece[0])
-        self.flags.extend(piece[1])
 
 
 def record_stage(
@@ -448,32 +447,40 @@ def record_stage(
 
 
 def _normalise(extract: ExtractFormat, row: Row, cleaner: Cleaner, digest: str) -> dict:
+    """The cleaned values of one row. Each rule's piece is merged in place: this runs a million times an
+    extract, nearly always on answers the cleaner remembers, so its own steps are most of the cost."""
     columns = COLUMNS[extract.source]
     if not row[extract.record_id]:
         raise _Rejected(extract.record_id, "empty")
-    record = _Record(_empty_values(extract, row, digest), [])
+    values = _empty_values(extract, row, digest)
+    flags: list[str] = []
     if columns.name:
         name = cleaner.name(row[columns.name])
         if name is None:
             raise _Rejected(columns.name, "empty")
-        record.add(name)
+        values.update(name[0])
+        flags += name[1]
     birth_year = None
     if columns.birth:
-        values, flags, birth_year = cleaner.birth(row[columns.birth])
-        record.add((values, flags))
+        birth, birth_flags, birth_year = cleaner.birth(row[columns.birth])
+        values.update(birth)
+        flags += birth_flags
     if columns.sex:
-        record.add(cleaner.sex(row[columns.sex]))
+        values["sex"], sex_flags = cleaner.sex(row[columns.sex])
+        flags += sex_flags
     if columns.phone:
-        phone, flags = cleaner.phone(row[columns.phone])
-        record.add(({"phone": phone}, flags))
+        values["phone"], phone_flags = cleaner.phone(row[columns.phone])
+        flags += phone_flags
     if columns.id:
-        _id(record, row, columns, birth_year, cleaner)
+        _id(values, flags, row, columns, birth_year, cleaner)
     if columns.address:
-        record.add(cleaner.address(row[columns.address]))
-    record.values["payload"] = _payload(extract, row, columns, cleaner)
-    SOURCE_CHECKS.get(extract.source, _no_check)(record, row)
-    record.values["flags"] = record.flags
-    return record.values
+        units, address_flags, values["street_key"] = cleaner.address(row[columns.address])
+        values.update(units)
+        flags += address_flags
+    values["payload"] = _payload(extract, row, columns, cleaner)
+    SOURCE_CHECKS.get(extract.source, _no_check)(_Record(values, flags), row)
+    values["flags"] = flags
+    return values
 
 
 def _empty_values(extract: ExtractFormat, row: Row, digest: str) -> dict[str, Any]:
@@ -486,13 +493,21 @@ def _empty_values(extract: ExtractFormat, row: Row, digest: str) -> dict[str, An
     }  # fmt: skip
 
 
-def _id(record: _Record, row: Row, columns: Columns, birth_year: int | None, cleaner: Cleaner) -> None:
+def _id(
+    values: dict[str, Any],
+    flags: list[str],
+    row: Row,
+    columns: Columns,
+    birth_year: int | None,
+    cleaner: Cleaner,
+) -> None:
     kind_field = columns.id_column.removeprefix("field:")
     column = row[kind_field] if columns.id_column.startswith("field:") else columns.id_column
-    values, flags, phone = cleaner.id(row[columns.id], record.values["sex"] or None, birth_year, column)
-    record.add((values, flags))
-    if phone and not record.values["phone"]:
-        record.values["phone"] = phone
+    id_values, id_flags, phone = cleaner.id(row[columns.id], values["sex"] or None, birth_year, column)
+    values.update(id_values)
+    flags += id_flags
+    if phone and not values["phone"]:
+        values["phone"] = phone
 
 
 @functools.cache

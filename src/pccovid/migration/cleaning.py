@@ -3,12 +3,15 @@
 No rule guesses silently: a value it had to repair carries a flag, an ambiguous one carries both
 readings, a rejected one carries a reason code. The rules and their limits are in `docs/rules.md`
 ("Cleaning"). Only `clean_address` reads the database (the 2021 and 2025 administrative trees).
+Results are named tuples: an import builds hundreds of thousands of them, and a frozen dataclass costs
+several times as much to make.
 """
 
 import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pccovid.core import clock
 from pccovid.core.text import clean_name as title_name
@@ -21,8 +24,7 @@ from pccovid.identity import validators
 # ---------------------------------------------------------------------------------------------- names
 
 
-@dataclass(frozen=True)
-class CleanName:
+class CleanName(NamedTuple):
     value: str
     match_key: str
     sorted_key: str
@@ -147,8 +149,7 @@ def clean_name(raw: str) -> CleanName:
 # ---------------------------------------------------------------------------------------------- dates
 
 
-@dataclass(frozen=True)
-class CleanDate:
+class CleanDate(NamedTuple):
     """`value` is a full date (None when only the year is known or nothing could be read); `year` is set
     whenever the year is known. `ambiguous`: day and month could be read either way; `alternative` is the
     other reading, and the caller decides."""
@@ -240,8 +241,7 @@ def clean_birth_date(raw: str, *, today: dt.date | None = None) -> CleanDate:
 # --------------------------------------------------------------------------------------------- phones
 
 
-@dataclass(frozen=True)
-class CleanPhone:
+class CleanPhone(NamedTuple):
     value: str | None
     flags: tuple[str, ...] = ()
     reason: str = ""
@@ -279,8 +279,7 @@ def clean_phone(raw: str) -> CleanPhone:
 # ------------------------------------------------------------------------------------------------ IDs
 
 
-@dataclass(frozen=True)
-class CleanId:
+class CleanId(NamedTuple):
     """`kind`: cccd, cmnd, invalid or empty. `value` keeps the digits even when invalid (for the reject
     report). A 12-digit CMND (issued 2012-2016) follows the CCCD structure and is classed as cccd."""
 
@@ -339,8 +338,7 @@ def clean_id(
 # -------------------------------------------------------------------------------------------- address
 
 
-@dataclass(frozen=True)
-class CleanAddress:
+class CleanAddress(NamedTuple):
     """`unit_2021`: the lowest 2021 unit the text names; `unit_2025`: the unit covering it now.
     `confidence`: high (commune found inside its named district), medium (commune found by name inside
     the named province, unique there), low (only a district or province), none."""

@@ -14,6 +14,7 @@ same result as doing it all here (`workers=0`). See docs/performance.md, "Legacy
 import contextlib
 import csv
 import ctypes
+import gc
 import hashlib
 import itertools
 import json
@@ -127,7 +128,7 @@ def _run_stream(
     if progress:
         progress(run.last_committed_row, run.total_rows)
     remaining = max(run.total_rows - run.last_committed_row, 0)
-    with bulk.sqlite_tuned(_writer()), _indexes_deferred() as deferral:
+    with bulk.sqlite_tuned(_writer()), _indexes_deferred() as deferral, bulk.gc_paused():
         if workers and remaining > size and _forkable():
             batches = _batches_forked(run, extract, path, size, cleaner, workers)
         else:
@@ -382,6 +383,7 @@ def _worker(sender, extract, path, skip, size, index, workers, cleaner) -> None:
         connection.needs_rollback, connection.run_on_commit = False, []
     preparer = _Preparer(extract, cleaner)
     try:
+        gc.disable()  # forked with it paused (`_run_stream`); stays so: the cleaner's memory is no cycle
         rows = adapters.rows_read(extract, path, skip=skip, wanted=lambda row: row // size % workers == index)
         for number, chunk in enumerate(_chunks(rows, size)):
             if number % workers == index:
