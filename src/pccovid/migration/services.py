@@ -6,9 +6,10 @@ the same file (same SHA-256) resumes at the checkpoint; the result equals an uni
 already imported to the end adds nothing. A record already staged (same source and record id) is left
 alone when its raw row is unchanged (content hash) and updated otherwise: that is how delta files work.
 
-A file of more than one batch is read, hashed and cleaned by worker processes (`WORKERS`), alternate
-batches each, while this process writes the batches in file order as above: the same transactions, the
-same result as doing it all here (`workers=0`). See docs/performance.md, "Legacy import".
+A file of more than one batch is read, hashed, cleaned and written by worker processes (`WORKERS`),
+alternate batches each, committed in file order as above (each worker in its turn, which this process
+hands out): the same transactions, the same result as doing it all here (`workers=0`). See
+docs/performance.md, "Legacy import".
 """
 
 import contextlib
@@ -148,13 +149,17 @@ def _writer():
 
 
 DEFER_INDEXES_FROM = 100_000  # rows left to import from which the secondary indexes may wait
+# The indexes a big load goes in without: text keys, whose rows land all over the index. Those of the run
+# and the two units (a few hundred values, each row landing at the end of its value's range) cost less
+# to keep than to build again while the import waits.
+_DEFERRABLE = ("name_key", "phone", "cccd", "cmnd")
 
 
 class _Deferral:
-    """SQLite: a big load goes in without the staging table's secondary indexes (name key, phone, CCCD,
-    CMND and the three foreign keys), built again when the run ends, failed or not: one sort per index
-    instead of a random insert per row and index (on 300,000 rows, 8.6 s of 36 s of CPU against 2 s to
-    build them again). Decided after each batch: when it added new records for at least half its rows
+    """SQLite: a big load goes in without the staging table's indexes on text keys (`_DEFERRABLE`: name
+    key, phone, CCCD, CMND), built again when the run ends, failed or not: one sort per index instead of a
+    random insert per row and index (on 300,000 rows, 8.6 s of 36 s of CPU against 2 s to build all
+    seven secondary indexes again; the three on the run and units take half of that, and little to keep). Decided after each batch: when it added new records for at least half its rows
     and the rows left are at least `DEFER_INDEXES_FROM` and at least half the table (a re-import of
     unchanged rows, or a small delta into a big table, keeps its indexes). Nothing reads them during an
     import (linking reads staged records by source and pk); the unique (source, record id) index, which
@@ -204,10 +209,14 @@ def _indexes_deferred() -> Iterator["_Deferral | _NoDeferral"]:
 
 
 def _secondary_indexes(connection) -> dict[str, str]:
-    """{name: CREATE INDEX IF NOT EXISTS ...} of the staging table's non-unique indexes, as the model (and
+    """{name: CREATE INDEX IF NOT EXISTS ...} of the staging table's indexes on text keys, as the model (and
     so the migrations) define them."""
     with connection.schema_editor(collect_sql=True, atomic=False) as editor:
-        statements = [str(statement) for statement in editor._model_indexes_sql(StagedRecord)]
+        statements = [
+            str(statement)
+            for name in _DEFERRABLE
+            for statement in editor._field_indexes_sql(StagedRecord, StagedRecord._meta.get_field(name))
+        ]
     found = {}
     for sql in statements:
         if sql.startswith("CREATE INDEX "):
@@ -220,11 +229,11 @@ def _chunks(rows: Iterator[tuple[int, Row | None]], size: int) -> Iterator[list[
         yield chunk
 
 
-# A row made ready for the writer: (row number, record id, content hash, the row's hash as staged before
+# A row made ready to write: (row number, record id, content hash, the row's hash as staged before
 # `adapters.content_hash_v1` or None, what to write). The old-style hash is computed only for a row whose
 # record is staged with another hash. What to write is the values of `_COLUMNS` (a tuple), a Reject, or
 # the row's values (a list, in the source's field order) when it matched the staged hash and was
-# therefore not cleaned: the writer cleans it only if it turns out to have changed since.
+# therefore not cleaned: `_entries_commit` cleans it only if it turns out to have changed since.
 Entry = tuple[int, str, str, str | None, "tuple | Reject | list[str]"]
 
 _COLUMNS = (
@@ -299,15 +308,17 @@ def _ids(extract: ExtractFormat, chunk: list[tuple[int, Row | None]]) -> list[st
     return [row[extract.record_id] for _, row in chunk if row and row[extract.record_id]]
 
 
-# ------------------------------------------------------------------------- cleaning in other processes
+# ------------------------------------------------------------------------ batches in other processes
 
-WORKERS = 2  # processes that read and clean while this one writes; a third would wait for the writer
+WORKERS = 2  # processes that read, clean and write the batches, in turns; this one only hands out turns
 _INHERITED: list = []  # the parent's database connections, kept (never closed) in a worker
+Counters = tuple[int, ...]  # the run's `_COUNTERS` and `last_committed_row`, as a worker's turn passes them
 
 
 def _forkable() -> bool:
     """Workers are forked processes with their own database connection: not from inside a transaction
-    (they would not see its rows), not on an in-memory SQLite database, nor where `fork` is missing."""
+    (they would not see its rows, nor it theirs), not on an in-memory SQLite database, nor where `fork` is
+    missing."""
     connection = _writer()
     return (
         "fork" in multiprocessing.get_all_start_methods()
@@ -316,89 +327,119 @@ def _forkable() -> bool:
     )
 
 
+def _counters(run: ImportRun) -> Counters:
+    return tuple(getattr(run, name) for name in (*_COUNTERS, "last_committed_row"))
+
+
+def _counters_set(run: ImportRun, values: Counters) -> None:
+    for name, value in zip((*_COUNTERS, "last_committed_row"), values, strict=True):
+        setattr(run, name, value)
+
+
 def _batches_forked(
     run: ImportRun, extract: ExtractFormat, path: Path, size: int, cleaner: Cleaner, workers: int
 ):
-    """Batch k is read, hashed, cleaned and encoded by worker k % `workers` (each reads the whole file and
-    prepares its own batches, one ahead at most: it waits while the pipe is full), and written here in
-    file order, each in one transaction with its checkpoint, exactly as `_batches_here` writes it. A
-    worker skips cleaning rows whose hash equals the one staged when it looked; the writer looks again
-    in its transaction and cleans any such row that did change in between (an earlier batch updated it)."""
+    """Batch k is read, hashed, cleaned, encoded and then written by worker k % `workers`: each reads the
+    whole file, prepares its next batch, and waits for its turn to commit it, which this process hands
+    out in file order, with the run's counters, as soon as the batch before is committed; it yields
+    after each. So every batch is one transaction with its checkpoint, written exactly as `_batches_here`
+    writes it, while the other worker prepares the next one, and no batch's rows travel between
+    processes. A worker skips cleaning rows whose hash equals the one staged when it looked; in its
+    turn it looks again and cleans any such row that did change in between (an earlier batch updated it)."""
     context = multiprocessing.get_context("fork")
-    pipes, processes = [], []
+    channels, processes = [], []
     try:
         for index in range(workers):
-            receiver, sender = context.Pipe(duplex=False)
+            here, there = context.Pipe()
             process = context.Process(
                 target=_worker,
-                args=(sender, extract, path, run.last_committed_row, size, index, workers, cleaner),
+                args=(there, run, extract, path, size, index, workers, cleaner),
                 daemon=True,
                 name=f"pccovid-import-{index}",
             )
             process.start()
-            sender.close()
-            pipes.append(receiver)
+            there.close()
+            channels.append(here)
             processes.append(process)
-        preparer = _Preparer(extract, cleaner)
         for number in itertools.count():
-            try:
-                kind, value = pipes[number % workers].recv()
-            except EOFError:
-                raise LegacyImportError("An import worker process ended unexpectedly.") from None
+            kind, value = _turn(channels[number % workers], _counters(run))
             if kind == "end":
                 return
             if kind == "adapter_error":
                 raise adapters.AdapterError(value)
             if kind == "error":
                 raise LegacyImportError(f"An import worker process failed: {value}")
-            with transaction.atomic(using=_writer().alias):
-                _entries_commit(run, extract, value, preparer, None)
+            _counters_set(run, value)
             yield
     finally:
         for process in processes:
             if process.is_alive():
                 process.terminate()
             process.join()
-        for pipe in pipes:
-            pipe.close()
+        for channel in channels:
+            channel.close()
+
+
+def _turn(channel, counters: Counters) -> tuple[str, object]:
+    """Give a worker its turn; its answer: ("written", counters after its batch), ("end", None) when it
+    has no batch left, or why it failed (a worker that failed before its turn said so already)."""
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        channel.send(counters)
+    try:
+        return channel.recv()
+    except (EOFError, ConnectionResetError):
+        raise LegacyImportError("An import worker process ended unexpectedly.") from None
 
 
 def _die_with_parent() -> None:  # pragma: no cover
-    """A writer killed mid-run must not leave its workers blocked on a full pipe for ever (a later worker
-    holds a copy of an earlier one's read end, so no EPIPE comes): Linux's PR_SET_PDEATHSIG kills them."""
+    """A parent killed mid-run must not leave its workers waiting for a turn for ever (a later worker holds
+    a copy of an earlier one's channel, so no EOF comes): Linux's PR_SET_PDEATHSIG kills them. A worker
+    killed inside its turn leaves its batch uncommitted, as a killed single process would."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the writer died before that took effect
+    if os.getppid() == 1:  # the parent died before that took effect
         os._exit(0)
 
 
-def _worker(sender, extract, path, skip, size, index, workers, cleaner) -> None:  # pragma: no cover
-    """In a forked process: prepare batches index, index + workers, ... and send them in order."""
-    _die_with_parent()
+def _connections_own() -> None:  # pragma: no cover
+    """In a forked worker: its own database connections, opened on first use; the parent's stay open."""
     for connection in connections.all(initialized_only=True):
         if connection.connection is not None:
             _INHERITED.append(connection.connection)  # the parent's: closing it here would harm it
         connection.connection = None
         connection.in_atomic_block, connection.savepoint_ids, connection.atomic_blocks = False, [], []
         connection.needs_rollback, connection.run_on_commit = False, []
+
+
+def _worker(channel, run, extract, path, size, index, workers, cleaner) -> None:  # pragma: no cover
+    """In a forked process: prepare batches index, index + workers, ... and commit each in its turn."""
+    _die_with_parent()
+    _connections_own()
+    gc.disable()  # forked with it paused (`_run_stream`); stays so: the cleaner's memory is no cycle
     preparer = _Preparer(extract, cleaner)
     try:
-        gc.disable()  # forked with it paused (`_run_stream`); stays so: the cleaner's memory is no cycle
-        rows = adapters.rows_read(extract, path, skip=skip, wanted=lambda row: row // size % workers == index)
-        for number, chunk in enumerate(_chunks(rows, size)):
-            if number % workers == index:
-                staged = _staged_hashes(extract.source, _ids(extract, chunk))
-                sender.send(("entries", preparer.entries(chunk, staged)))
-        sender.send(("end", None))
+        with bulk.sqlite_tuned(_writer()):
+            rows = adapters.rows_read(
+                extract, path, skip=run.last_committed_row, wanted=lambda row: row // size % workers == index
+            )
+            for number, chunk in enumerate(_chunks(rows, size)):
+                if number % workers == index:
+                    entries = preparer.entries(chunk, _staged_hashes(extract.source, _ids(extract, chunk)))
+                    _counters_set(run, channel.recv())
+                    with transaction.atomic(using=_writer().alias):
+                        _entries_commit(run, extract, entries, preparer, None)
+                    channel.send(("written", _counters(run)))
+            channel.recv()
+            channel.send(("end", None))
     except adapters.AdapterError as error:
-        sender.send(("adapter_error", str(error.message)))
-    except BrokenPipeError:
-        pass  # the writer is gone
+        channel.send(("adapter_error", str(error.message)))
+    except (BrokenPipeError, EOFError):
+        pass  # the parent is gone
     except Exception as error:
-        sender.send(("error", f"{type(error).__name__}: {error}"[:400]))
+        channel.send(("error", f"{type(error).__name__}: {error}"[:400]))
     finally:
         connections.close_all()
-        sender.close()
+        channel.close()
 
 
 # ------------------------------------------------------------------------------------------ writing
