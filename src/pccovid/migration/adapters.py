@@ -326,7 +326,7 @@ class Cleaner:
     The rules are pure within a run (the birth-date rule reads today's date), so a cached answer is the
     answer."""
 
-    CACHE = 1 << 17
+    CACHE = 1 << 18
 
     def __init__(self) -> None:
         self.index = cleaning.AddressIndex()

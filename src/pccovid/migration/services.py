@@ -158,13 +158,14 @@ _DEFERRABLE = ("name_key", "phone", "cccd", "cmnd")
 class _Deferral:
     """SQLite: a big load goes in without the staging table's indexes on text keys (`_DEFERRABLE`: name
     key, phone, CCCD, CMND), built again when the run ends, failed or not: one sort per index instead of a
-    random insert per row and index (on 300,000 rows, 8.6 s of 36 s of CPU against 2 s to build all
-    seven secondary indexes again; the three on the run and units take half of that, and little to keep). Decided after each batch: when it added new records for at least half its rows
-    and the rows left are at least `DEFER_INDEXES_FROM` and at least half the table (a re-import of
-    unchanged rows, or a small delta into a big table, keeps its indexes). Nothing reads them during an
-    import (linking reads staged records by source and pk); the unique (source, record id) index, which
-    the delta check reads, always stays. A killed run leaves them missing until the next import of any
-    file builds them: every run starts by making sure they exist."""
+    random insert per row and index (on 300,000 rows, 8.6 s of 36 s of CPU against 2 s to build all seven
+    secondary indexes again; the three on the run and units take half of that, and little to keep).
+    Decided after each batch: when it added new records for at least half its rows and the rows left are
+    at least `DEFER_INDEXES_FROM` and at least half the table (a re-import of unchanged rows, or a small
+    delta into a big table, keeps its indexes). Nothing reads them during an import (linking reads staged
+    records by source and pk); the unique (source, record id) index, which the delta check reads, always
+    stays. A killed run leaves them missing until the next import of any file builds them: every run
+    starts by making sure they exist."""
 
     def __init__(self, connection):
         self.connection = connection
