@@ -35,36 +35,46 @@ NOTES = [
     ),
     "",
     " ".join(
-        """Since: (1) two worker processes (forked, `services.WORKERS`, `--workers`) read, hash, clean and
-        encode alternate batches while the importing process only writes them, in file order, each batch
-        still one transaction with its checkpoint: the staged rows, rejects and counters are the same as
-        with `--workers 0` (the kill-and-resume test compares the two), a worker that finds a row's hash
-        already staged does not clean it, and the writer cleans such a row itself if an earlier batch
-        changed it in between. (2) Once a batch added new records for at least half its rows, with at
-        least 100,000 rows and half the table still to come, the rest goes in without the seven
-        secondary indexes of the staging table (name key, phone, CCCD, CMND, run, 2021 and 2025 unit:
-        nothing reads them during an import), which are built again when the run ends (a re-import of
-        unchanged rows keeps them); the unique (source, record id) index stays. On 300,000 rows that
-        took 8.6 s of 36 s of CPU off, for 2 s to build them again. (3) The raw row and the payload are
-        written as JSON directly (every value is text; the same text as `json.dumps`), and the content
-        hash is the SHA-256 of that raw JSON instead of a second, key-sorted JSON of the row: no
-        `json.dumps` per row where there were three. Records staged by an earlier version keep their old
-        hash and are still recognised as unchanged.""".split()
+        """Since: (1) two worker processes (forked, `services.WORKERS`, `--workers`) each read the file and
+        hash, clean, encode and write alternate batches; the importing process hands out the turns to
+        commit, in file order, with the run's counters, so each batch is still one transaction with its
+        checkpoint: the staged rows, rejects and counters are the same as with `--workers 0` (the
+        kill-and-resume test compares the two). A worker that finds a row's hash already staged does not
+        clean it, and cleans it in its turn if an earlier batch changed it in between. (2) Once a batch
+        added new records for at least half its rows, with at least 100,000 rows and half the table still
+        to come, the rest goes in without the staging table's four indexes on text keys (name key,
+        phone, CCCD, CMND: nothing reads them during an import), built again when the run ends (a
+        re-import of unchanged rows keeps them); the unique (source, record id) index and those on the
+        run and the units stay. (3) The raw row and the payload are written as JSON directly (every value
+        is text; the same text as `json.dumps`, one template per set of keys), and the content hash is
+        the SHA-256 of that raw JSON. Records staged by an earlier version keep their old hash and are
+        still recognised as unchanged.""".split()
     ),
     "",
     " ".join(
-        """Measured on a shared machine (other work ran on its 2 cores; the load averages are above), so
-        the wall-clock figure moves with the load: an earlier run of the same import, before the last two
-        changes (indexes dropped only once a batch shows new records; unchanged rows sent to the writer as
-        value lists), did 24,611 rows/s at load 1.8-2.2, with 72.9 s of CPU; at 300,000 rows, during
-        development with loads of 3.5 to 5, 5,000 to 13,000 rows/s. The CPU time is the steadier
-        figure: 73 to 82 µs per row in all, against about 100 µs before (the old code, 300,000 rows at
-        load 3.5: 121 µs). The target needs both cores nearly free for the import: it is met here, not
-        by much, and is missed on a busy machine. Cleaning (a phone or ID seen for the first time costs
-        most; in a real extract nearly every one is) is the largest part of the workers' time; it is in
-        `cleaning.py`. The re-import of unchanged rows went from 51,718 to 45,508 rows/s: the workers
-        hash every row and look it up, and the writer looks each batch up again in its
-        transaction.""".split()
+        """8 December 2026: 88 µs of CPU per row in all, against 132 µs on 7 December. What changed: the
+        garbage collector is paused during a run (every full collection walked the cleaner's remembered
+        answers again, about a third of a cold cleaning); the workers write their own batches, so no
+        row is pickled, sent and unpickled (871 bytes and about 7.5 µs a row) and the writing runs beside
+        the other worker's cleaning; the cleaning results are named tuples, not frozen dataclasses;
+        `fold` strips marks with one `str.translate`; whole addresses are remembered; each rule keeps
+        262,144 texts (131,072 made a worker clean 49,000 phone spellings twice); the run and unit
+        indexes stay during the load (less to build while the import waits); this benchmark runs with
+        DEBUG off, as deployed. Old and new code importing the same 1,000,001 rows at the same time (so
+        under the same load): 105 against 87 µs of CPU per row; the re-import of unchanged rows went
+        from 36,221 to 84,113 rows/s.""".split()
+    ),
+    "",
+    " ".join(
+        """The machine's speed moves from day to day (this benchmark's baseline: 69,022 rows/s on the
+        slowest day measured, 119,923 on the fastest), and the import's rate moves with it: the 20,000
+        rows/s target holds on a machine running at full speed with both cores free, and is missed on a
+        slow or busy day (at 88 µs a row, two cores at the slowest day's speed would give about 14,000
+        rows/s). What is left per row, in a worker: the SQLite insert of the staged record (about 13 µs,
+        of which 1 to 3 µs are the JSON checks of Django's JSON columns), reading the CSV (each worker
+        parses the whole file to find its batches: about 4 µs a row spent on the other worker's rows),
+        the cleaning of texts a worker meets for the first time (each worker meets most of them, since
+        a person's rows are spread over the file), and the Python steps of every row.""".split()
     ),
     "",
 ]

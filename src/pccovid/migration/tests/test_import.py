@@ -381,7 +381,7 @@ def test_killed_import_resumes_to_the_uninterrupted_result(migrated, tmp_path):
         directory.mkdir()
         shutil.copy(migrated, directory / "db.sqlite3")
 
-    process = cli(  # worker processes clean batches while this one writes them
+    process = cli(  # worker processes clean and write the batches in turns
         database_env(killed), "legacy", "import", "vaccination", str(path), "--batch", "20", "--no-progress"
     )
     checkpoint = _wait_for_checkpoint(killed, process)

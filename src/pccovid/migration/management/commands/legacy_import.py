@@ -44,7 +44,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help=f"Processes that clean rows while this one writes (default {WORKERS}; 0: none).",
+            help=f"Processes that read, clean and write the batches in turns (default {WORKERS}; 0: none).",
         )
         parser.add_argument(
             "--no-progress",
