@@ -27,54 +27,58 @@ from pathlib import Path
 TARGET = 20_000  # rows per second
 NOTES = [
     " ".join(
-        """Before issue 7's first round the import ran at about 6,000 rows/s (batches of 1,000); the first
-        round (each cleaning rule once per distinct text, one hash per row, one plain `executemany` per
-        batch, `synchronous=NORMAL` and a 256 MiB page cache during the run, batches of 10,000) brought it
-        to 10,250 rows/s (97.6 s for these 1,000,001 rows; about 100 µs of CPU per row: cleaning 41%,
-        JSON 20%, the staging table's eight indexes 14%, reading the CSV 7%).""".split()
+        """Before issue 7's first round the import ran at about 6,000 rows/s (batches of 1,000); the
+        first round (each cleaning rule once per distinct text, one hash per row, one plain
+        `executemany` per batch, `synchronous=NORMAL` and a 256 MiB page cache during the run,
+        batches of 10,000) brought it to 10,250 rows/s (97.6 s for these 1,000,001 rows; about 100
+        µs of CPU per row: cleaning 41%, JSON 20%, the staging table's eight indexes 14%, reading
+        the CSV 7%).""".split()
     ),
     "",
     " ".join(
-        """Since: (1) two worker processes (forked, `services.WORKERS`, `--workers`) each read the file and
-        hash, clean, encode and write alternate batches; the importing process hands out the turns to
-        commit, in file order, with the run's counters, so each batch is still one transaction with its
-        checkpoint: the staged rows, rejects and counters are the same as with `--workers 0` (the
-        kill-and-resume test compares the two). A worker that finds a row's hash already staged does not
-        clean it, and cleans it in its turn if an earlier batch changed it in between. (2) Once a batch
-        added new records for at least half its rows, with at least 100,000 rows and half the table still
-        to come, the rest goes in without the staging table's four indexes on text keys (name key,
-        phone, CCCD, CMND: nothing reads them during an import), built again when the run ends (a
-        re-import of unchanged rows keeps them); the unique (source, record id) index and those on the
-        run and the units stay. (3) The raw row and the payload are written as JSON directly (every value
-        is text; the same text as `json.dumps`, one template per set of keys), and the content hash is
-        the SHA-256 of that raw JSON. Records staged by an earlier version keep their old hash and are
-        still recognised as unchanged.""".split()
+        """Since: (1) two worker processes (forked, `services.WORKERS`, `--workers`) each read the file
+        and hash, clean, encode and write alternate batches; the importing process hands out the
+        turns to commit, in file order, with the run's counters, so each batch is still one
+        transaction with its checkpoint: the staged rows, rejects and counters are the same as with
+        `--workers 0` (the kill-and-resume test compares the two). A worker that finds a row's hash
+        already staged does not clean it, and cleans it in its turn if an earlier batch changed it
+        in between. (2) Once a batch added new records for at least half its rows, with at least
+        100,000 rows and half the table still to come, the rest goes in without the staging table's
+        four indexes on text keys (name key, phone, CCCD, CMND: nothing reads them during an
+        import), built again when the run ends (a re-import of unchanged rows keeps them); the
+        unique (source, record id) index and those on the run and the units stay. (3) The raw row
+        and the payload are written as JSON directly (every value is text; the same text as
+        `json.dumps`, one template per set of keys), and the content hash is the SHA-256 of that raw
+        JSON. Records staged by an earlier version keep their old hash and are still recognised as
+        unchanged.""".split()
     ),
     "",
     " ".join(
-        """8 December 2026: 88 µs of CPU per row in all, against 132 µs on 7 December. What changed: the
-        garbage collector is paused during a run (every full collection walked the cleaner's remembered
-        answers again, about a third of a cold cleaning); the workers write their own batches, so no
-        row is pickled, sent and unpickled (871 bytes and about 7.5 µs a row) and the writing runs beside
-        the other worker's cleaning; the cleaning results are named tuples, not frozen dataclasses;
-        `fold` strips marks with one `str.translate`; whole addresses are remembered; each rule keeps
-        262,144 texts (131,072 made a worker clean 49,000 phone spellings twice); the run and unit
-        indexes stay during the load (less to build while the import waits); this benchmark runs with
-        DEBUG off, as deployed. Old and new code importing the same 1,000,001 rows at the same time (so
-        under the same load): 105 against 87 µs of CPU per row; the re-import of unchanged rows went
-        from 36,221 to 84,113 rows/s.""".split()
+        """8 December 2026: 76 µs of CPU per row in all, against 132 µs on 7 December (when the
+        baseline ran at 74,749 rows/s). What changed: the garbage collector is paused during a run
+        (every full collection walked the cleaner's remembered answers again, about a third of a
+        cold cleaning); the workers write their own batches, so no row is pickled, sent and
+        unpickled (871 bytes and about 7.5 µs a row) and the writing runs beside the other worker's
+        cleaning; the cleaning results are named tuples, not frozen dataclasses; `fold` strips marks
+        with one `str.translate`; whole addresses are remembered; each rule keeps 262,144 texts
+        (131,072 made a worker clean 49,000 phone spellings twice); the run and unit indexes stay
+        during the load (less to build while the import waits); this benchmark runs with DEBUG off,
+        as deployed. Old and new code importing the same 1,000,001 rows at the same time (so under
+        the same load): 105 against 87 µs of CPU per row; the re-import of unchanged rows went from
+        36,221 to 85,493 rows/s.""".split()
     ),
     "",
     " ".join(
         """The machine's speed moves from day to day (this benchmark's baseline: 69,022 rows/s on the
-        slowest day measured, 119,923 on the fastest), and the import's rate moves with it: the 20,000
-        rows/s target holds on a machine running at full speed with both cores free, and is missed on a
-        slow or busy day (at 88 µs a row, two cores at the slowest day's speed would give about 14,000
-        rows/s). What is left per row, in a worker: the SQLite insert of the staged record (about 13 µs,
-        of which 1 to 3 µs are the JSON checks of Django's JSON columns), reading the CSV (each worker
-        parses the whole file to find its batches: about 4 µs a row spent on the other worker's rows),
-        the cleaning of texts a worker meets for the first time (each worker meets most of them, since
-        a person's rows are spread over the file), and the Python steps of every row.""".split()
+        slowest day measured, 119,923 on the fastest), and the import's rate moves with it: the
+        20,000 rows/s target holds on a machine running at full speed with both cores free, and is
+        missed on a slow or busy day (scaled by the baseline, this run would have given about 14,700
+        rows/s on the slowest day). What is left per row, in a worker: the SQLite insert of the
+        staged record (about 13 µs, of which 1 to 3 µs are the JSON checks of Django's JSON
+        columns), reading the CSV (each worker parses the whole file to find its batches: about 4 µs
+        a row spent on the other worker's rows), the cleaning of texts a worker meets for the first
+        time (each worker meets most of them, since a person's rows are spread over the file), and
+        the Python steps of every row.""".split()
     ),
     "",
 ]
