@@ -409,6 +409,39 @@ def test_killed_import_resumes_to_the_uninterrupted_result(migrated, tmp_path):
     assert table(killed, rejects) == table(whole, rejects)
 
 
+def test_a_batch_a_worker_cannot_write_fails_the_run_which_resumes_once_it_can(migrated, tmp_path):
+    """A worker process's write refused in its turn (here by a trigger on one record): the run fails with
+    the reason, keeps the batches before it, and the next import goes on from there to the same result."""
+    rows = vaccination_rows(3000, seed=3)
+    path = extract_file(tmp_path, "vaccination", rows)
+    failing, whole = tmp_path / "failing", tmp_path / "whole"
+    for directory in (failing, whole):
+        directory.mkdir()
+        shutil.copy(migrated, directory / "db.sqlite3")
+    table(
+        failing,
+        "CREATE TRIGGER refuse BEFORE INSERT ON migration_stagedrecord WHEN NEW.record_id = 'VAC001501'"
+        " BEGIN SELECT RAISE(ABORT, 'record VAC001501 refused'); END",
+    )
+    args = ("legacy", "import", "vaccination", str(path), "--batch", "100", "--no-progress")
+
+    refused = cli(database_env(failing), *args, stderr=subprocess.PIPE)
+    assert refused.wait(timeout=300) == 1
+    reason = "An import worker process failed: IntegrityError: record VAC001501 refused"
+    assert reason in refused.stderr.read()
+    assert table(failing, "SELECT status, last_committed_row FROM migration_importrun") == [("failed", 1500)]
+
+    table(failing, "DROP TRIGGER refuse")
+    resumed = cli(database_env(failing), *args)
+    assert resumed.wait(timeout=300) == 0
+    assert "Resumed run 1 at row 1,500" in resumed.stdout.read()
+    assert cli(database_env(whole), *args[:-3], "--workers", "0", "--no-progress").wait(300) == 0
+    query = f"SELECT {COMPARED} FROM migration_stagedrecord ORDER BY source, record_id"
+    assert table(failing, query) == table(whole, query)
+    counters = "SELECT status, rows_read, staged, rejected, last_committed_row FROM migration_importrun"
+    assert table(failing, counters) == table(whole, counters) == [("done", 3000, 2940, 60, 3000)]
+
+
 def _wait_for_checkpoint(directory: Path, process: subprocess.Popen) -> int:
     """Poll the run's checkpoint until a batch is committed (the run must still be going)."""
     deadline = time.monotonic() + 120
