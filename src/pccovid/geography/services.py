@@ -239,19 +239,32 @@ def succession_derive() -> dict[str, int]:
     }
 
 
-def unit_succession_current(unit: AdminUnit) -> AdminUnit | None:
+def unit_succession_current(
+    unit: AdminUnit, *, successions: dict[str, AdminUnit] | None = None
+) -> AdminUnit | None:
     """The 2025 unit that covers `unit` now, as precisely as known.
 
     A 2025 unit is its own. A 2021 unit has its successor, or else (a ward merged under a new name) the
     successor of its nearest mapped ancestor, a province: coarser, but a legacy record still lands
-    somewhere right. None only when nothing above it is mapped either.
+    somewhere right. None only when nothing above it is mapped either. `successions`: those of the whole
+    edition (`successions_of`), for a caller asking about many units; else the unit's chain is read.
     """
     if unit.edition == Edition.CURRENT:
         return unit
-    link = (
-        UnitSuccession.objects.filter(Q(old_unit=unit) | Q(old_unit__in=selectors.unit_ancestors(unit)))
-        .select_related("new_unit")
-        .order_by("-old_unit__path")
-        .first()
-    )
-    return link.new_unit if link else None
+    if successions is None:
+        ancestors = selectors.unit_ancestors(unit)
+        successions = _successions_by_path(
+            UnitSuccession.objects.filter(Q(old_unit=unit) | Q(old_unit__in=ancestors))
+        )
+    parts = unit.path.rstrip("/").split("/")
+    prefixes = ("/".join(parts[:size]) + "/" for size in range(len(parts), 0, -1))  # the unit first
+    return next((successions[prefix] for prefix in prefixes if prefix in successions), None)
+
+
+def successions_of(edition: str) -> dict[str, AdminUnit]:
+    """{old unit's path: the 2025 unit that took it over} of every mapped unit of `edition`: one query."""
+    return _successions_by_path(UnitSuccession.objects.filter(old_unit__edition=edition))
+
+
+def _successions_by_path(links) -> dict[str, AdminUnit]:
+    return {link.old_unit.path: link.new_unit for link in links.select_related("old_unit", "new_unit")}

@@ -389,14 +389,14 @@ def _tokens(raw: str) -> list[str]:
 
 class AddressIndex:
     """Name indexes of the 2021 tree: provinces and districts loaded once, each province's communes on
-    first use, successors cached per unit. Build one per import run; it never scans all wards per row."""
+    first use, successions read once. Build one per import run; it never scans all wards per row."""
 
     def __init__(self) -> None:
         self._provinces: dict[str, list[AdminUnit]] | None = None
         self._districts: dict[str, list[AdminUnit]] | None = None
         self._current_provinces: dict[str, list[AdminUnit]] | None = None
         self._communes: dict[str, dict[str, list[AdminUnit]]] = {}
-        self._successors: dict[int, AdminUnit | None] = {}
+        self._successions: dict[str, AdminUnit] | None = None  # of the whole 2021 map, read once
 
     @staticmethod
     def _index(units) -> dict[str, list[AdminUnit]]:
@@ -441,9 +441,9 @@ class AddressIndex:
         return self._communes[key]
 
     def successor(self, unit: AdminUnit) -> AdminUnit | None:
-        if unit.pk not in self._successors:
-            self._successors[unit.pk] = geo_services.unit_succession_current(unit)
-        return self._successors[unit.pk]
+        if self._successions is None:
+            self._successions = geo_services.successions_of(Edition.PRE_2025)
+        return geo_services.unit_succession_current(unit, successions=self._successions)
 
 
 @dataclass

@@ -349,12 +349,13 @@ def _batches_forked(
     turn it looks again and cleans any such row that did change in between (an earlier batch updated it)."""
     context = multiprocessing.get_context("fork")
     channels, processes = [], []
+    first_of_source = not selectors.staged_records(source=extract.source).exists()
     try:
         for index in range(workers):
             here, there = context.Pipe()
             process = context.Process(
                 target=_worker,
-                args=(there, run, extract, path, size, index, workers, cleaner),
+                args=(there, run, extract, path, size, index, workers, cleaner, first_of_source),
                 daemon=True,
                 name=f"pccovid-import-{index}",
             )
@@ -412,8 +413,13 @@ def _connections_own() -> None:  # pragma: no cover
         connection.needs_rollback, connection.run_on_commit = False, []
 
 
-def _worker(channel, run, extract, path, size, index, workers, cleaner) -> None:  # pragma: no cover
-    """In a forked process: prepare batches index, index + workers, ... and commit each in its turn."""
+def _worker(
+    channel, run, extract, path, size, index, workers, cleaner, first_of_source
+) -> None:  # pragma: no cover
+    """In a forked process: prepare batches index, index + workers, ... and commit each in its turn.
+    `first_of_source`: nothing of the source was staged when the run began, so the only rows whose
+    cleaning a look-up could spare are the file's own repeats: no looking up before the turn (in its
+    turn, it looks as always)."""
     _die_with_parent()
     _connections_own()
     gc.disable()  # forked with it paused (`_run_stream`); stays so: the cleaner's memory is no cycle
@@ -425,7 +431,8 @@ def _worker(channel, run, extract, path, size, index, workers, cleaner) -> None:
             )
             for number, chunk in enumerate(_chunks(rows, size)):
                 if number % workers == index:
-                    entries = preparer.entries(chunk, _staged_hashes(extract.source, _ids(extract, chunk)))
+                    staged = {} if first_of_source else _staged_hashes(extract.source, _ids(extract, chunk))
+                    entries = preparer.entries(chunk, staged)
                     _counters_set(run, channel.recv())
                     with transaction.atomic(using=_writer().alias):
                         _entries_commit(run, extract, entries, preparer, None)
