@@ -54,7 +54,7 @@ NOTES = [
     ),
     "",
     " ".join(
-        """8 December 2026: 76 µs of CPU per row in all, against 132 µs on 7 December (when the
+        """8 December 2026: 69 µs of CPU per row in all, against 132 µs on 7 December (when the
         baseline ran at 74,749 rows/s). What changed: the garbage collector is paused during a run
         (every full collection walked the cleaner's remembered answers again, about a third of a
         cold cleaning); the workers write their own batches, so no row is pickled, sent and
@@ -65,7 +65,9 @@ NOTES = [
         during the load (less to build while the import waits); this benchmark runs with DEBUG off,
         as deployed. Old and new code importing the same 1,000,001 rows at the same time (so under
         the same load): 105 against 87 µs of CPU per row; the re-import of unchanged rows went from
-        36,221 to 85,493 rows/s.""".split()
+        36,221 to 91,092 rows/s. The successions of the 2021 map are read once per run instead of
+        one query per unit met, and a worker whose source had nothing staged when the run began does
+        not look its batches up before its turn.""".split()
     ),
     "",
     " ".join(
@@ -73,12 +75,14 @@ NOTES = [
         slowest day measured, 119,923 on the fastest), and the import's rate moves with it: the
         20,000 rows/s target holds on a machine running at full speed with both cores free, and is
         missed on a slow or busy day (scaled by the baseline, this run would have given about 14,700
-        rows/s on the slowest day). What is left per row, in a worker: the SQLite insert of the
-        staged record (about 13 µs, of which 1 to 3 µs are the JSON checks of Django's JSON
-        columns), reading the CSV (each worker parses the whole file to find its batches: about 4 µs
-        a row spent on the other worker's rows), the cleaning of texts a worker meets for the first
-        time (each worker meets most of them, since a person's rows are spread over the file), and
-        the Python steps of every row.""".split()
+        rows/s on the slowest day). Even on one day it varies: four runs on 8 December, of this code
+        and of the commits just before it, with baselines of 110,134 to 120,956 rows/s, gave 20,497,
+        23,427, 19,104 and 25,597 rows/s (69 to 91 s of CPU). What is left per row, in a worker: the
+        SQLite insert of the staged record (about 13 µs, of which 1 to 3 µs are the JSON checks of
+        Django's JSON columns), reading the CSV (each worker parses the whole file to find its
+        batches: about 4 µs a row spent on the other worker's rows), the cleaning of texts a worker
+        meets for the first time (each worker meets most of them, since a person's rows are spread
+        over the file), and the Python steps of every row.""".split()
     ),
     "",
 ]
