@@ -15,7 +15,6 @@ docs/performance.md, "Legacy import".
 import contextlib
 import csv
 import ctypes
-import gc
 import hashlib
 import itertools
 import json
@@ -46,6 +45,7 @@ _STAGED_FIELDS = [
     "unit_2021_id", "unit_2025_id", "street_key", "payload", "flags", "content_hash",
 ]  # fmt: skip
 _COUNTERS = ("rows_read", "staged", "unchanged", "updated", "rejected")
+_CHECKPOINTED = (*_COUNTERS, "last_committed_row")  # what each batch saves on its run
 REJECT_FIELDS = ("row", "record_id", "field", "reason")
 _IN_SIZE = 900  # ids per IN (...): under SQLite's old limit of 999 parameters
 
@@ -289,9 +289,7 @@ def _batches_here(run: ImportRun, extract: ExtractFormat, path: Path, size: int,
     """Read, clean and write each batch in this process; yields after each committed batch."""
     preparer = _Preparer(extract, cleaner)
     for chunk in _chunks(adapters.rows_read(extract, path, skip=run.last_committed_row), size):
-        with transaction.atomic(using=_writer().alias):
-            staged = _staged_hashes(extract.source, _ids(extract, chunk))
-            _entries_commit(run, extract, preparer.entries(chunk, staged), preparer, staged)
+        _batch_commit(run, extract, chunk, preparer)
         yield
 
 
@@ -299,7 +297,12 @@ def batch_commit(
     run: ImportRun, extract: ExtractFormat, chunk: list[tuple[int, Row | None]], cleaner: Cleaner
 ) -> None:
     """One batch of rows, committed with the run's counters and checkpoint (also the API push's writer)."""
-    preparer = _Preparer(extract, cleaner)
+    _batch_commit(run, extract, chunk, _Preparer(extract, cleaner))
+
+
+def _batch_commit(
+    run: ImportRun, extract: ExtractFormat, chunk: list[tuple[int, Row | None]], preparer: "_Preparer"
+) -> None:
     with transaction.atomic(using=_writer().alias):
         staged = _staged_hashes(extract.source, _ids(extract, chunk))
         _entries_commit(run, extract, preparer.entries(chunk, staged), preparer, staged)
@@ -313,7 +316,7 @@ def _ids(extract: ExtractFormat, chunk: list[tuple[int, Row | None]]) -> list[st
 
 WORKERS = 2  # processes that read, clean and write the batches, in turns; this one only hands out turns
 _INHERITED: list = []  # the parent's database connections, kept (never closed) in a worker
-Counters = tuple[int, ...]  # the run's `_COUNTERS` and `last_committed_row`, as a worker's turn passes them
+Counters = tuple[int, ...]  # the run's `_CHECKPOINTED` values, as a worker's turn passes them
 
 
 def _forkable() -> bool:
@@ -329,11 +332,11 @@ def _forkable() -> bool:
 
 
 def _counters(run: ImportRun) -> Counters:
-    return tuple(getattr(run, name) for name in (*_COUNTERS, "last_committed_row"))
+    return tuple(getattr(run, name) for name in _CHECKPOINTED)
 
 
 def _counters_set(run: ImportRun, values: Counters) -> None:
-    for name, value in zip((*_COUNTERS, "last_committed_row"), values, strict=True):
+    for name, value in zip(_CHECKPOINTED, values, strict=True):
         setattr(run, name, value)
 
 
@@ -416,13 +419,13 @@ def _connections_own() -> None:  # pragma: no cover
 def _worker(
     channel, run, extract, path, size, index, workers, cleaner, first_of_source
 ) -> None:  # pragma: no cover
-    """In a forked process: prepare batches index, index + workers, ... and commit each in its turn.
+    """In a forked process (the garbage collector paused, as `_run_stream` forked it): prepare batches
+    index, index + workers, ... and commit each in its turn.
     `first_of_source`: nothing of the source was staged when the run began, so the only rows whose
     cleaning a look-up could spare are the file's own repeats: no looking up before the turn (in its
     turn, it looks as always)."""
     _die_with_parent()
     _connections_own()
-    gc.disable()  # forked with it paused (`_run_stream`); stays so: the cleaner's memory is no cycle
     preparer = _Preparer(extract, cleaner)
     try:
         with bulk.sqlite_tuned(_writer()):
@@ -497,7 +500,7 @@ def _entries_commit(
     run.updated += updated
     run.rejected += len(rejects)
     run.last_committed_row += len(entries)
-    run.save(update_fields=[*_COUNTERS, "last_committed_row"])
+    run.save(update_fields=list(_CHECKPOINTED))
 
 
 def _staged_hashes(source: str, ids: list[str]) -> dict[str, tuple[int, str]]:

@@ -423,7 +423,8 @@ def test_a_batch_a_worker_cannot_write_fails_the_run_which_resumes_once_it_can(m
         "CREATE TRIGGER refuse BEFORE INSERT ON migration_stagedrecord WHEN NEW.record_id = 'VAC001501'"
         " BEGIN SELECT RAISE(ABORT, 'record VAC001501 refused'); END",
     )
-    args = ("legacy", "import", "vaccination", str(path), "--batch", "100", "--no-progress")
+    command = ("legacy", "import", "vaccination", str(path))
+    args = (*command, "--batch", "100", "--no-progress")
 
     refused = cli(database_env(failing), *args, stderr=subprocess.PIPE)
     assert refused.wait(timeout=300) == 1
@@ -435,7 +436,7 @@ def test_a_batch_a_worker_cannot_write_fails_the_run_which_resumes_once_it_can(m
     resumed = cli(database_env(failing), *args)
     assert resumed.wait(timeout=300) == 0
     assert "Resumed run 1 at row 1,500" in resumed.stdout.read()
-    assert cli(database_env(whole), *args[:-3], "--workers", "0", "--no-progress").wait(300) == 0
+    assert cli(database_env(whole), *command, "--workers", "0", "--no-progress").wait(300) == 0
     query = f"SELECT {COMPARED} FROM migration_stagedrecord ORDER BY source, record_id"
     assert table(failing, query) == table(whole, query)
     counters = "SELECT status, rows_read, staged, rejected, last_committed_row FROM migration_importrun"
